@@ -1,0 +1,3 @@
+module github.com/paeria/pregoner/services/telegram
+
+go 1.26.8

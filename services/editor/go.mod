@@ -1,0 +1,3 @@
+module github.com/paeria/pregoner/services/editor
+
+go 1.26

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+func main() { fmt.Println(bus.DefaultURL) }

@@ -1,0 +1,3 @@
+module github.com/paeria/pregoner/services/web
+
+go 1.26

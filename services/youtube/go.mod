@@ -1,0 +1,3 @@
+module github.com/paeria/pregoner/services/youtube
+
+go 1.26

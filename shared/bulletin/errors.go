@@ -1,0 +1,74 @@
+package bulletin
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// FieldError is one problem in a bulletin file, placed by file, line and field so that
+// staff can go straight to it: "content/x.md:3: publish_at: not a time (...)".
+type FieldError struct {
+	File  string
+	Line  int    // 1-based; 0 when the problem is the whole file
+	Field string // front-matter field, "body", or "" for the file itself
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one file, in line order. Parse reports them all at
+// once so a writer fixes a file in one pass.
+type Errors []*FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// AsErrors returns the field errors inside err, or nil when err holds none.
+func AsErrors(err error) Errors {
+	var es Errors
+	if errors.As(err, &es) {
+		return es
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return Errors{fe}
+	}
+	return nil
+}
+
+type collector struct {
+	file string
+	errs Errors
+}
+
+func (c *collector) add(line int, field, format string, args ...any) {
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *collector) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })
+	return c.errs
+}

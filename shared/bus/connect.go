@@ -1,0 +1,93 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// DefaultURL is where a service looks for NATS when NATS_URL is not set: the hub's
+// embedded server.
+const DefaultURL = "nats://127.0.0.1:4222"
+
+// ConnConfig says how a service reaches the bus.
+type ConnConfig struct {
+	URL string
+	// Name identifies the client in the server's monitoring, e.g. "telegram".
+	Name string
+	// CredsFile is a NATS credentials file (JWT + nkey seed); empty for none.
+	CredsFile string
+	// NkeySeedFile is an nkey seed file; empty for none.
+	NkeySeedFile string
+	Logger       *slog.Logger
+}
+
+// Conn is a connection to the bus.
+type Conn struct {
+	NC *nats.Conn
+	JS jetstream.JetStream
+}
+
+// Connect dials the bus and keeps reconnecting for as long as the process lives: a
+// worker waits out a server restart instead of dying.
+func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
+	url := cfg.URL
+	if url == "" {
+		url = DefaultURL
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := []nats.Option{
+		nats.Name("pregoner-" + cfg.Name),
+		nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(false),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("bus disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("bus reconnected", "server", nc.ConnectedUrlRedacted()) }),
+	}
+	if cfg.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
+	}
+	if cfg.NkeySeedFile != "" {
+		o, err := nats.NkeyOptionFromSeed(cfg.NkeySeedFile)
+		if err != nil {
+			return nil, fmt.Errorf("bus: nkey seed %s: %w", cfg.NkeySeedFile, err)
+		}
+		opts = append(opts, o)
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("bus: connect %s: %w", redact(url), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("bus: jetstream: %w", err)
+	}
+	if ctx.Err() != nil {
+		nc.Close()
+		return nil, ctx.Err()
+	}
+	return &Conn{NC: nc, JS: js}, nil
+}
+
+// Close drains the connection: pending publishes and acks are flushed first.
+func (c *Conn) Close() {
+	if err := c.NC.Drain(); err != nil {
+		c.NC.Close()
+	}
+}
+
+var userinfoRE = regexp.MustCompile(`://[^@/,]*@`)
+
+// redact drops user:password from a server URL (or a comma-separated list of them).
+func redact(url string) string { return userinfoRE.ReplaceAllString(url, "://***@") }

@@ -1,0 +1,75 @@
+// Package delivery tracks, for every bulletin and every channel, whether it arrived, and
+// runs the loop every channel plugs into: take a revision, skip it if the channel already
+// has it, call the channel, record the outcome, acknowledge.
+//
+// A channel implements Channel (deliver, update, retract) and classifies its errors with
+// Temporary, Permanent or Skip; the Worker does the rest: ordering, idempotency,
+// back-off, giving up with a reason, re-drive and graceful hand-back on shutdown.
+package delivery
+
+import (
+	"time"
+
+	"github.com/paeria/pregoner/shared/bulletin"
+)
+
+// State of a bulletin on one channel.
+type State string
+
+const (
+	// Pending: the channel has not yet handled the bulletin's latest revision. Nothing
+	// writes this state for a new revision; Status derives it. A re-drive writes it.
+	Pending State = "pending"
+	// Delivered: the channel shows the revision in Record.Rev.
+	Delivered State = "delivered"
+	// Failed: the last attempt failed temporarily; another is due at NextAttempt.
+	Failed State = "failed"
+	// Dead: the channel refused the revision, or every attempt failed; Error says why.
+	// Staff can re-drive it.
+	Dead State = "dead"
+	// Retracted: the channel no longer shows the bulletin.
+	Retracted State = "retracted"
+	// Skipped: the channel does not carry this bulletin (e.g. YouTube without a live block).
+	Skipped State = "skipped"
+)
+
+// Final reports whether the worker is done with the record's revision.
+func (s State) Final() bool {
+	switch s {
+	case Delivered, Dead, Retracted, Skipped:
+		return true
+	}
+	return false
+}
+
+// Ref is the channel's own reference to what it carries, so it can edit or remove it.
+type Ref struct {
+	// URL where a citizen sees the bulletin on this channel, if it has one.
+	URL string `json:"url,omitempty"`
+	// IDs the channel gave: Telegram message ids (one per part), a YouTube broadcast id.
+	IDs []string `json:"ids,omitempty"`
+	// Target the channel posted to, e.g. a Telegram chat id.
+	Target string `json:"target,omitempty"`
+	// SentAt is when the bulletin first appeared on the channel.
+	SentAt time.Time `json:"sent_at,omitzero"`
+}
+
+// Record is the delivery record of one bulletin on one channel: key "<id>.<channel>" in
+// the DELIVERIES bucket. Each write is a new version, so its history is the audit trail.
+type Record struct {
+	ID      string          `json:"id"`
+	Channel string          `json:"channel"`
+	Rev     int             `json:"rev"`    // the revision this record is about
+	Action  bulletin.Action `json:"action"` // that revision's action
+	State   State           `json:"state"`
+	// Carried is the revision the channel shows now; 0 when it shows nothing.
+	Carried  int    `json:"carried,omitempty"`
+	Ref      Ref    `json:"ref,omitzero"`
+	Attempts int    `json:"attempts"` // attempts at Rev
+	Error    string `json:"error,omitempty"`
+	// NextAttempt is when a failed delivery is tried again.
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	Updated     time.Time `json:"updated"`
+	// By is who asked for the last change when it was a person (a re-drive).
+	By string `json:"by,omitempty"`
+}
