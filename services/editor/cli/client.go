@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/delivery"
+)
+
+// client connects to the bus on first use, so "--help" and bad arguments need no server.
+type client struct {
+	env    Env
+	url    string
+	author string
+	conn   *bus.Conn
+	pub    *bus.Bulletins
+	store  *delivery.Store
+}
+
+func (c *client) connect(ctx context.Context) error {
+	if c.conn != nil {
+		return nil
+	}
+	dial := c.env.Dial
+	if dial == nil {
+		dial = func(ctx context.Context, url string) (*bus.Conn, error) {
+			return bus.Connect(ctx, bus.ConnConfig{URL: url, Name: "editor-cli"})
+		}
+	}
+	conn, err := dial(ctx, c.url)
+	if err != nil {
+		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
+	}
+	pub, err := bus.NewBulletins(ctx, conn.JS)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("%w (has the hub run once on this server? it creates the streams)", err)
+	}
+	store, err := delivery.NewStore(ctx, conn.JS)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	c.conn, c.pub, c.store = conn, pub, store
+	return nil
+}
+
+func (c *client) now() time.Time {
+	if c.env.Now != nil {
+		return c.env.Now()
+	}
+	return time.Now()
+}
+
+func (c *client) close() {
+	if c.conn != nil {
+		c.conn.Close()
+	}
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+// service is what the hub runs: anything that works until ctx ends, then stops cleanly.
+type service interface {
+	Run(ctx context.Context) error
+}
+
+// hub is the running process: the embedded server, one connection, the services.
+type hub struct {
+	cfg  Config
+	log  *slog.Logger
+	srv  *bus.Embedded
+	conn *bus.Conn
+}
+
+// run starts the embedded server and every service, and stops them in order when ctx
+// ends: services first (they finish or hand back in-flight deliveries), then the
+// connection is drained, then the server closes its store.
+func run(ctx context.Context, cfg Config, logOut io.Writer) error {
+	log := newLogger(cfg, logOut)
+	h, err := start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer h.stop()
+	services, err := h.services()
+	if err != nil {
+		return err
+	}
+	log.Info("hub ready", "nats", h.srv.URL(), "data", cfg.DataDir)
+	log.Info("publish a bulletin with: go run ./services/editor publish content/<file>.md")
+	return runAll(ctx, services)
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
+	host, port, err := cfg.natsHostPort()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: srv.URL(), Name: "hub", Logger: log})
+	if err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	if err := bus.Setup(ctx, conn.JS, bus.Topology{}); err != nil {
+		conn.Close()
+		srv.Shutdown()
+		return nil, err
+	}
+	return &hub{cfg: cfg, log: log, srv: srv, conn: conn}, nil
+}
+
+func (h *hub) stop() {
+	h.conn.Close()
+	h.srv.Shutdown()
+	h.log.Info("hub stopped; store closed cleanly")
+}
+
+// services builds every service that runs in the hub.
+func (h *hub) services() ([]service, error) {
+	return newServices(h.cfg, h.conn.JS, h.log)
+}
+
+// newServices is the one place that lists the hub's services.
+func newServices(cfg Config, js jetstream.JetStream, log *slog.Logger) ([]service, error) {
+	_ = cfg
+	_ = js
+	_ = log
+	return nil, nil
+}
+
+// runAll runs the services until ctx ends or one of them fails; a failure stops the rest.
+func runAll(ctx context.Context, services []service) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(services))
+	for i, s := range services {
+		wg.Go(func() {
+			if err := s.Run(ctx); err != nil {
+				errs[i] = err
+				cancel()
+			}
+		})
+	}
+	<-ctx.Done()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("service failed: %w", err)
+	}
+	return nil
+}
