@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startHub runs the hub as main would, and returns a stop that sends it the equivalent
+// of SIGTERM and waits for it to exit.
+func startHub(t *testing.T, dataDir, listen string, logs io.Writer) (stop func() error) {
+	t.Helper()
+	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", listen, "-log-format", "json"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, logs) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+func connect(t *testing.T, addr string) (*bus.Conn, *bus.Bulletins) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var conn *bus.Conn
+	var err error
+	for ctx.Err() == nil {
+		if conn, err = bus.Connect(ctx, bus.ConnConfig{URL: "nats://" + addr}); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("hub never accepted connections: %v", err)
+	}
+	t.Cleanup(func() { conn.NC.Close() })
+	var pub *bus.Bulletins
+	for ctx.Err() == nil {
+		if pub, err = bus.NewBulletins(ctx, conn.JS); err == nil {
+			return conn, pub
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("hub never created the streams: %v", err)
+	return nil, nil
+}
+
+func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
+	dir, addr := t.TempDir(), freePort(t)
+	logs := &syncBuffer{}
+	stop := startHub(t, dir, addr, logs)
+	conn, pub := connect(t, addr)
+	b := &bulletin.Bulletin{ID: "reinici", Title: "Reinici", Lang: "ca", Group: "reinici", Channels: []string{"web"}, Body: "Text."}
+	if _, err := pub.Publish(context.Background(), b, "test"); err != nil {
+		t.Fatal(err)
+	}
+	conn.NC.Close()
+	if err := stop(); err != nil {
+		t.Fatalf("hub exited with %v on SIGTERM", err)
+	}
+	if !strings.Contains(logs.String(), "store closed cleanly") {
+		t.Errorf("no clean shutdown in the logs:\n%s", logs)
+	}
+
+	startHub(t, dir, addr, io.Discard)
+	_, pub = connect(t, addr)
+	rev, _, err := pub.Latest(context.Background(), "reinici")
+	if err != nil || rev.Rev != 1 || rev.Bulletin.Body != "Text." {
+		t.Fatalf("after restart: %v, %v", rev, err)
+	}
+}
+
+func TestHubConfigErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-nats-listen", "4222"}, `-nats-listen "4222": address 4222: missing port in address`},
+		{[]string{"-nats-listen", "127.0.0.1:99999"}, `port "99999" is not a number from 0 to 65535`},
+		{[]string{"-log-format", "xml"}, `-log-format "xml": want text or json`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
+			var stderr bytes.Buffer
+			if _, err := loadConfig(tt.args, func(string) string { return "" }, &stderr); err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
