@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/schedule"
 )
 
 // service is what the hub runs: anything that works until ctx ends, then stops cleanly.
@@ -36,7 +37,7 @@ func run(ctx context.Context, cfg Config, logOut io.Writer) error {
 		return err
 	}
 	defer h.stop()
-	services, err := h.services()
+	services, err := h.services(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,16 +83,24 @@ func (h *hub) stop() {
 }
 
 // services builds every service that runs in the hub.
-func (h *hub) services() ([]service, error) {
-	return newServices(h.cfg, h.conn.JS, h.log)
+func (h *hub) services(ctx context.Context) ([]service, error) {
+	return newServices(ctx, h.cfg, h.conn.JS, h.log)
 }
 
 // newServices is the one place that lists the hub's services.
-func newServices(cfg Config, js jetstream.JetStream, log *slog.Logger) ([]service, error) {
+func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger) ([]service, error) {
 	_ = cfg
-	_ = js
-	_ = log
-	return nil, nil
+	pub, err := bus.NewBulletins(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	schedules, err := schedule.NewStore(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	return []service{
+		schedule.NewRunner(schedules, pub, log, nil),
+	}, nil
 }
 
 // runAll runs the services until ctx ends or one of them fails; a failure stops the rest.

@@ -18,6 +18,8 @@ const (
 	StreamBulletins = "BULLETINS"
 	// BucketDeliveries is the key-value bucket of delivery records, key "<id>.<channel>".
 	BucketDeliveries = "DELIVERIES"
+	// BucketSchedules holds bulletins waiting for their publish_at, key "<id>".
+	BucketSchedules = "SCHEDULES"
 
 	subjectBulletins = "bulletins"
 	subjectRedrive   = "redrive"

@@ -24,7 +24,7 @@ func (t Topology) replicas() int {
 	return max(t.Replicas, 1)
 }
 
-// Setup creates or updates the bulletins stream and the deliveries bucket. It is
+// Setup creates or updates the bulletins stream and the deliveries and schedules buckets. It is
 // idempotent and safe for every service to call at start, concurrently too.
 func Setup(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	dup := t.DuplicateWindow
@@ -54,6 +54,16 @@ func Setup(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	})
 	if err != nil {
 		return fmt.Errorf("bus setup: bucket %s: %w", BucketDeliveries, err)
+	}
+	_, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      BucketSchedules,
+		Description: "pregoner: bulletins waiting for their publish_at",
+		History:     DefaultHistory,
+		Storage:     jetstream.FileStorage,
+		Replicas:    t.replicas(),
+	})
+	if err != nil {
+		return fmt.Errorf("bus setup: bucket %s: %w", BucketSchedules, err)
 	}
 	return nil
 }
