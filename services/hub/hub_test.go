@@ -13,6 +13,7 @@ import (
 
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/natstest"
 )
 
 func freePort(t *testing.T) string {
@@ -95,6 +96,7 @@ func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
 	logs := &syncBuffer{}
 	stop := startHub(t, dir, addr, logs)
 	conn, pub := connect(t, addr)
+	natstest.WaitFor(t, 20*time.Second, "hub ready", func() bool { return strings.Contains(logs.String(), "hub ready") })
 	b := &bulletin.Bulletin{ID: "reinici", Title: "Reinici", Lang: "ca", Group: "reinici", Channels: []string{"web"}, Body: "Text."}
 	if _, err := pub.Publish(context.Background(), b, "test"); err != nil {
 		t.Fatal(err)

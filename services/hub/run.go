@@ -34,11 +34,17 @@ func run(ctx context.Context, cfg Config, logOut io.Writer) error {
 	log := newLogger(cfg, logOut)
 	h, err := start(ctx, cfg, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
+		}
 		return err
 	}
 	defer h.stop()
 	services, err := h.services(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	log.Info("hub ready", "nats", h.srv.URL(), "data", cfg.DataDir)
