@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+
+	"github.com/paeria/pregoner/shared/ops"
 )
 
 // Defaults of the one-process hub: everything on the loopback interface, so nothing is
@@ -23,6 +25,8 @@ type Config struct {
 	DataDir string
 	// NATSListen is where the embedded NATS server listens (host:port).
 	NATSListen string
+	// AdminAddr serves /livez, /readyz and /metrics; empty turns it off.
+	AdminAddr string
 	// LogFormat is "text" (for a terminal) or "json" (for a log collector).
 	LogFormat string
 	LogLevel  slog.Level
@@ -62,6 +66,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	cfg := Config{Getenv: getenv}
 	fs.StringVar(&cfg.DataDir, "data", DefaultDataDir, "directory for the embedded NATS server's JetStream store")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", DefaultNATSListen, "host:port of the embedded NATS server")
+	fs.StringVar(&cfg.AdminAddr, "admin", ops.DefaultAdminAddr, "host:port for /livez, /readyz and /metrics (empty: off)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.Usage = func() {

@@ -47,7 +47,7 @@ func (b *syncBuffer) String() string {
 // of SIGTERM and waits for it to exit.
 func startHub(t *testing.T, dataDir, listen string, logs io.Writer) (stop func() error) {
 	t.Helper()
-	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", listen, "-log-format", "json"}, func(string) string { return "" }, io.Discard)
+	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", listen, "-log-format", "json", "-admin", ""}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

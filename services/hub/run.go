@@ -9,8 +9,11 @@ import (
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/ops"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 
@@ -90,12 +93,22 @@ func (h *hub) stop() {
 
 // services builds every service that runs in the hub.
 func (h *hub) services(ctx context.Context) ([]service, error) {
-	return newServices(ctx, h.cfg, h.conn.JS, h.log)
+	reg := prometheus.NewRegistry()
+	services, err := newServices(ctx, h.cfg, h.conn.JS, h.log, ops.NewDeliveryMetrics(reg))
+	if err != nil {
+		return nil, err
+	}
+	ops.RegisterConsumers(reg, h.conn.JS, bulletin.KnownChannels)
+	if h.cfg.AdminAddr != "" {
+		services = append(services, &httpService{name: "admin", addr: h.cfg.AdminAddr, log: h.log,
+			handler: ops.Handler(reg, ops.BusReady(h.conn))})
+	}
+	return services, nil
 }
 
 // newServices is the one place that lists the hub's services.
-func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger) ([]service, error) {
-	_ = cfg
+func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *ops.DeliveryMetrics) ([]service, error) {
+	_, _ = cfg, metrics
 	pub, err := bus.NewBulletins(ctx, js)
 	if err != nil {
 		return nil, err

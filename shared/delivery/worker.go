@@ -118,7 +118,20 @@ type Outcome struct {
 	Op       string // deliver, update, retract, or "" when no call was made
 	State    State  // the state recorded; "" when nothing was recorded (duplicate, hand-back)
 	Err      string
-	Duration time.Duration
+	// Code is the channel's error code when its error implements Coder (e.g. "429").
+	Code string
+	// RetryAfter is the wait the channel asked for on a temporary failure.
+	RetryAfter time.Duration
+	// Published is when the revision was published; with Duration's end it gives the
+	// delivery latency staff feel.
+	Published time.Time
+	Duration  time.Duration
+}
+
+// Coder is implemented by channel errors that carry the external API's code, so that
+// metrics can count API errors by code.
+type Coder interface {
+	Code() string
 }
 
 // Worker delivers one channel's revisions. Run it in as many replicas as you like: they
@@ -206,7 +219,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.TermWithReason(err.Error())
 		return
 	}
-	out.ID, out.Rev = rev.ID, rev.Rev
+	out.ID, out.Rev, out.Published = rev.ID, rev.Rev, rev.At
 	numDelivered := uint64(1)
 	if meta, err := msg.Metadata(); err == nil {
 		numDelivered = meta.NumDelivered
@@ -312,6 +325,11 @@ func (w *Worker) process(ctx context.Context, rev *bulletin.Revision, numDeliver
 	}
 
 	class, retryAfter := classify(callErr)
+	out.RetryAfter = retryAfter
+	var coder Coder
+	if errors.As(callErr, &coder) {
+		out.Code = coder.Code()
+	}
 	now := w.cfg.Now()
 	switch class {
 	case classOK:
