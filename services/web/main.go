@@ -1,4 +1,48 @@
-// Package main is a placeholder until the web service lands.
+// Command web runs the council's public COVID-19 page on its own: the web channel's
+// delivery worker and the page's server, against the NATS server at NATS_URL.
 package main
 
-func main() {}
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/paeria/pregoner/services/web/web"
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, log); err != nil {
+		log.Error("web stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger) error {
+	cfg, err := web.LoadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	flag.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (overrides WEB_ADDR)")
+	flag.Parse()
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "web",
+		CredsFile: os.Getenv("NATS_CREDS"), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := bus.Setup(ctx, conn.JS, bus.Topology{}); err != nil {
+		return err
+	}
+	svc, err := web.NewService(cfg, conn.JS, log)
+	if err != nil {
+		return err
+	}
+	return svc.Run(ctx)
+}

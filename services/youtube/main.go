@@ -1,4 +1,45 @@
-// Package main is a placeholder until the youtube service lands.
+// Command youtube runs pregoner's YouTube worker on its own: live announcements become
+// scheduled broadcasts on the council's channel. Without YOUTUBE_* credentials it
+// serves a local sandbox on YOUTUBE_SANDBOX_ADDR instead. See README.md.
 package main
 
-func main() {}
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/paeria/pregoner/services/youtube/youtube"
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(ctx, log); err != nil {
+		log.Error("youtube stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger) error {
+	cfg, err := youtube.LoadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "youtube", Logger: log})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := bus.Setup(ctx, conn.JS, bus.Topology{Replicas: cfg.BusReplicas, AckWait: cfg.AckWait}); err != nil {
+		return err
+	}
+	svc, err := youtube.NewService(cfg, conn.JS, log)
+	if err != nil {
+		return err
+	}
+	return svc.Run(ctx)
+}

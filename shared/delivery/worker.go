@@ -112,12 +112,12 @@ func (c *Config) defaults() {
 
 // Outcome is what became of one message.
 type Outcome struct {
-	ID       string
-	Rev      int
-	Channel  string
-	Op       string // deliver, update, retract, or "" when no call was made
-	State    State  // the state recorded; "" when nothing was recorded (duplicate, hand-back)
-	Err      string
+	ID      string
+	Rev     int
+	Channel string
+	Op      string // deliver, update, retract, or "" when no call was made
+	State   State  // the state recorded; "" when nothing was recorded (duplicate, hand-back)
+	Err     string
 	// Code is the channel's error code when its error implements Coder (e.g. "429").
 	Code string
 	// RetryAfter is the wait the channel asked for on a temporary failure.

@@ -33,8 +33,10 @@ func (f *flaky) Deliver(context.Context, delivery.Job) (delivery.Ref, error) {
 	}
 	return delivery.Ref{}, nil
 }
-func (f *flaky) Update(ctx context.Context, j delivery.Job) (delivery.Ref, error) { return f.Deliver(ctx, j) }
-func (f *flaky) Retract(context.Context, delivery.Job) error                      { return nil }
+func (f *flaky) Update(ctx context.Context, j delivery.Job) (delivery.Ref, error) {
+	return f.Deliver(ctx, j)
+}
+func (f *flaky) Retract(context.Context, delivery.Job) error { return nil }
 
 func get(t *testing.T, srv *httptest.Server, path string) (int, string) {
 	t.Helper()
