@@ -154,7 +154,7 @@ func NewWorker(cfg Config, ch Channel, cons jetstream.Consumer, store *Store, re
 
 // Run takes revisions until ctx ends, then lets the call in flight finish (up to
 // Config.Grace) or hands its revision back, and returns nil. It returns an error only
-// when the consumer is gone for good.
+// when its connection has been closed.
 func (w *Worker) Run(ctx context.Context) error {
 	w.log.Info("worker started")
 	defer w.log.Info("worker stopped")
@@ -164,11 +164,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		case err == nil:
 		case errors.Is(err, nats.ErrTimeout), errors.Is(err, jetstream.ErrNoMessages):
 			continue
-		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
-			return fmt.Errorf("worker %s: %w", w.cfg.Channel, err)
 		case errors.Is(err, nats.ErrConnectionClosed):
 			return fmt.Errorf("worker %s: %w", w.cfg.Channel, err)
 		default:
+			// A restarting server or a cluster electing a leader answers with errors for a
+			// while (even "consumer not found"); keep asking rather than die.
 			w.log.Warn("fetch failed; the bus may be restarting", "err", err)
 			sleep(ctx, w.cfg.Poll)
 			continue
