@@ -125,7 +125,7 @@ func (p *plain) inlines(parent ast.Node) {
 		case *ast.Link:
 			before := p.buf.Len()
 			p.inlines(n)
-			label := p.buf.String()[before:]
+			label := string(p.buf.Bytes()[before:]) // only the label: copying the whole text per link is quadratic
 			if dest := string(n.Destination); dest != label && "mailto:"+label != dest {
 				p.buf.WriteString(" (" + dest + ")")
 			}
