@@ -1,4 +1,44 @@
-// Package main is a placeholder until the telegram service lands.
+// Command telegram runs the Telegram worker alone: bulletins from the bus to the
+// channel, or to the local Bot API sandbox when TELEGRAM_BOT_TOKEN is not set.
 package main
 
-func main() {}
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/paeria/pregoner/services/telegram/telegram"
+	"github.com/paeria/pregoner/shared/bus"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, log); err != nil {
+		log.Error("telegram stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger) error {
+	cfg, err := telegram.LoadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "telegram", Logger: log})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := bus.Setup(ctx, conn.JS, cfg.Topology); err != nil {
+		return err
+	}
+	svc, err := telegram.NewService(cfg, conn.JS, log)
+	if err != nil {
+		return err
+	}
+	return svc.Run(ctx)
+}

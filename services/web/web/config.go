@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paeria/pregoner/shared/delivery"
 )
 
 // Config is everything the public page needs to know. The zero value is not valid:
@@ -28,6 +30,9 @@ type Config struct {
 	Heartbeat time.Duration
 	// TimeZone shows dates as Lleida reads them (WEB_TIMEZONE, an IANA name).
 	TimeZone string
+	// Observe, when set, is told every delivery outcome of the web channel (the hub
+	// passes its metrics' Observe). Not read from the environment.
+	Observe func(delivery.Outcome)
 }
 
 // Defaults, and why.

@@ -1,0 +1,204 @@
+package tghtml
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// counterReserve is the room kept in every part for its "(2/3)" line.
+const counterReserve = len("\n(999/999)")
+
+// Split cuts html (valid Telegram HTML, as Render makes it) into parts whose text is at
+// most limit UTF-16 units each, cutting at a paragraph break if it can, else at a line
+// break, else between words, else between characters. Tags open at a cut are closed at
+// the end of one part and opened again at the start of the next, so each part is valid
+// on its own. When there is more than one part, each ends with a "(i/n)" line.
+func Split(html string, limit int) []string {
+	if len(html) <= limit {
+		return []string{html} // a UTF-16 unit takes at least one byte of UTF-8
+	}
+	remaining := textUnits(html)
+	if remaining <= limit {
+		return []string{html}
+	}
+	budget := max(limit-counterReserve, 1)
+	var parts []string
+	var open []string // tags open at pos
+	pos := 0
+	for remaining > budget {
+		at := cutPoint(html, pos, budget)
+		openAt := walkTags(open, html[pos:at])
+		var h strings.Builder
+		reopen(&h, open)
+		h.WriteString(strings.TrimRight(html[pos:at], " \t\n"))
+		for i := len(openAt) - 1; i >= 0; i-- {
+			name, _, _ := strings.Cut(openAt[i], " ")
+			h.WriteString("</" + name + ">")
+		}
+		if head := h.String(); strings.TrimSpace(stripTags(head)) != "" {
+			parts = append(parts, head)
+		}
+		next := at
+		for next < len(html) && (html[next] == ' ' || html[next] == '\n' || html[next] == '\t') {
+			next++
+		}
+		remaining -= textUnits(html[pos:next])
+		pos, open = next, openAt
+	}
+	var last strings.Builder
+	reopen(&last, open)
+	last.WriteString(html[pos:])
+	if rest := last.String(); strings.TrimSpace(stripTags(rest)) != "" {
+		parts = append(parts, rest)
+	}
+	if len(parts) < 2 {
+		return parts // the text was long only in white space
+	}
+	n := strconv.Itoa(len(parts))
+	for i := range parts {
+		parts[i] += "\n(" + strconv.Itoa(i+1) + "/" + n + ")"
+	}
+	return parts
+}
+
+func reopen(b *strings.Builder, open []string) {
+	for _, o := range open {
+		b.WriteString("<" + o + ">")
+	}
+}
+
+// token walks html one text character or one tag at a time.
+type token struct {
+	start, end int    // byte span in html
+	tag        string // the tag's inner text when this is a tag
+	char       rune   // the character when this is text
+	units      int    // UTF-16 units of char
+}
+
+func next(html string, i int) token {
+	switch html[i] {
+	case '<':
+		end := strings.IndexByte(html[i:], '>')
+		if end < 0 {
+			end = len(html) - i - 1
+		}
+		return token{start: i, end: i + end + 1, tag: html[i+1 : i+end]}
+	case '&':
+		if end := strings.IndexByte(html[i:], ';'); end > 0 {
+			if r, n, err := entity(html[i:], i); err == nil {
+				return token{start: i, end: i + n, char: r, units: utf16.RuneLen(r)}
+			}
+		}
+	}
+	r, n := utf8.DecodeRuneInString(html[i:])
+	u := utf16.RuneLen(r)
+	if u < 0 {
+		u = 1
+	}
+	return token{start: i, end: i + n, char: r, units: u}
+}
+
+// textUnits is the length of html's text in UTF-16 units.
+func textUnits(html string) int {
+	n := 0
+	for i := 0; i < len(html); {
+		if c := html[i]; c < utf8.RuneSelf && c != '<' && c != '&' {
+			n++
+			i++
+			continue
+		}
+		t := next(html, i)
+		n += t.units
+		i = t.end
+	}
+	return n
+}
+
+func stripTags(html string) string {
+	var b strings.Builder
+	for i := 0; i < len(html); {
+		t := next(html, i)
+		if t.tag == "" {
+			b.WriteRune(t.char)
+		}
+		i = t.end
+	}
+	return b.String()
+}
+
+// cutPoint returns where to cut html after pos so that at most budget units of text
+// come before the cut: the last paragraph break, else line break, else space, else
+// the last whole character that fits.
+func cutPoint(html string, pos, budget int) int {
+	para, line, word, hard := -1, -1, -1, -1
+	units := 0
+	prevNL := -1 // offset of the newline just before, when only tags lie between
+	for i := pos; i < len(html); {
+		t := next(html, i)
+		if t.tag != "" {
+			i = t.end
+			continue
+		}
+		if units+t.units > budget {
+			break
+		}
+		if units > 0 {
+			switch t.char {
+			case '\n':
+				if prevNL >= 0 {
+					para = prevNL
+				} else {
+					line = t.start
+				}
+				prevNL = t.start
+			case ' ', '\t':
+				word = t.start
+			}
+		}
+		if t.char != '\n' {
+			prevNL = -1
+		}
+		units += t.units
+		i = t.end
+		hard = i
+	}
+	at := hard
+	for _, c := range []int{word, line, para} {
+		if c > pos {
+			at = c
+		}
+	}
+	if at <= pos {
+		// Not one character fits (a budget under 2 units): take one anyway.
+		for i := pos; i < len(html); {
+			t := next(html, i)
+			i = t.end
+			if t.tag == "" {
+				return i
+			}
+		}
+		return len(html)
+	}
+	return at
+}
+
+// walkTags returns the tags open after html, given those open before it.
+func walkTags(open []string, html string) []string {
+	out := append([]string(nil), open...)
+	for i := 0; i < len(html); {
+		t := next(html, i)
+		i = t.end
+		switch {
+		case t.tag == "":
+		case strings.HasPrefix(t.tag, "/"):
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, t.tag)
+		}
+	}
+	return out
+}
