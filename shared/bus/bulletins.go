@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,15 +39,25 @@ type Published struct {
 	Changed bool
 }
 
-// maxConflicts bounds how often a publish re-reads after another publisher won the race.
-const maxConflicts = 5
+// maxConflicts bounds how often a publish re-reads after another publisher won the race;
+// between tries it waits a little, more each time, at random, so racers spread out.
+const maxConflicts = 20
+
+func backoffConflict(ctx context.Context, attempt int) {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond))))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // Publish makes b the next revision of its id: rev 1 ("publish") when the id is new or
 // was retracted, the next number ("edit") otherwise. Publishing content identical to the
 // latest revision is a no-op. Two concurrent publishers of one id never both win the
 // same revision number: the publish carries the expected last sequence of the subject.
 func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author string) (Published, error) {
-	for range maxConflicts {
+	for attempt := range maxConflicts {
 		latest, seq, err := bs.Latest(ctx, b.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Published{}, err
@@ -63,7 +74,8 @@ func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author s
 		}
 		err = bs.put(ctx, rev, seq)
 		if isWrongLastSequence(err) {
-			continue // someone published this id meanwhile: look again
+			backoffConflict(ctx, attempt) // someone published this id meanwhile: look again
+			continue
 		}
 		if err != nil {
 			return Published{}, err
@@ -75,7 +87,7 @@ func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author s
 
 // Retract publishes a retraction of id: every channel that carries it removes it.
 func (bs *Bulletins) Retract(ctx context.Context, id, author string) (*bulletin.Revision, error) {
-	for range maxConflicts {
+	for attempt := range maxConflicts {
 		latest, seq, err := bs.Latest(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("retract %s: %w", id, err)
@@ -87,6 +99,7 @@ func (bs *Bulletins) Retract(ctx context.Context, id, author string) (*bulletin.
 			Hash: latest.Hash, Bulletin: latest.Bulletin}
 		err = bs.put(ctx, rev, seq)
 		if isWrongLastSequence(err) {
+			backoffConflict(ctx, attempt)
 			continue
 		}
 		if err != nil {
