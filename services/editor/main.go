@@ -1,5 +1,6 @@
-// Command editor is the staff's tool for bulletins. For now it is a command line:
-// publish, import, status, retract, retry. Run "editor --help".
+// Command editor is the staff's tool for bulletins: "editor serve" runs the web UI and
+// JSON API; the other commands publish, check, retract and re-drive bulletins and
+// manage accounts and API tokens from a terminal. Run "editor --help".
 package main
 
 import (
@@ -11,14 +12,17 @@ import (
 	"syscall"
 
 	"github.com/paeria/pregoner/services/editor/cli"
+	"github.com/paeria/pregoner/shared/bus"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, NATSURL: os.Getenv("NATS_URL"), User: os.Getenv("USER")}
+	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv,
+		NATSURL: os.Getenv("NATS_URL"), User: os.Getenv("USER"),
+		APIURL: os.Getenv("EDITOR_API_URL"), APIToken: os.Getenv("EDITOR_TOKEN")}
 	if env.NATSURL == "" {
-		env.NATSURL = "nats://127.0.0.1:4222"
+		env.NATSURL = bus.DefaultURL
 	}
 	err := cli.Run(ctx, env, os.Args[1:])
 	switch {

@@ -8,13 +8,11 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/ops"
-	"github.com/paeria/pregoner/shared/schedule"
 )
 
 // service is what the hub runs: anything that works until ctx ends, then stops cleanly.
@@ -104,22 +102,6 @@ func (h *hub) services(ctx context.Context) ([]service, error) {
 			handler: ops.Handler(reg, ops.BusReady(h.conn))})
 	}
 	return services, nil
-}
-
-// newServices is the one place that lists the hub's services.
-func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *ops.DeliveryMetrics) ([]service, error) {
-	_, _ = cfg, metrics
-	pub, err := bus.NewBulletins(ctx, js)
-	if err != nil {
-		return nil, err
-	}
-	schedules, err := schedule.NewStore(ctx, js)
-	if err != nil {
-		return nil, err
-	}
-	return []service{
-		schedule.NewRunner(schedules, pub, log, nil),
-	}, nil
 }
 
 // runAll runs the services until ctx ends or one of them fails; a failure stops the rest.

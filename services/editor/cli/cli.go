@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paeria/pregoner/services/editor/editor"
 	"github.com/paeria/pregoner/shared/bus"
 )
 
@@ -28,6 +29,14 @@ type Env struct {
 	Dial func(ctx context.Context, url string) (*bus.Conn, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Stdin gives passwords to "user add"; nil means none.
+	Stdin io.Reader
+	// Getenv reads the editor service's settings for "serve" and the account
+	// commands (see editor.LoadConfig); nil reads nothing.
+	Getenv func(string) string
+	// APIURL is the default for --api (from EDITOR_API_URL); APIToken the bearer token
+	// used with it (from EDITOR_TOKEN).
+	APIURL, APIToken string
 }
 
 // ErrUsage is returned for a command line that makes no sense; the usage was printed.
@@ -40,17 +49,25 @@ type command struct {
 	name, args, summary string
 	run                 func(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error
 	flags               func(fs *flag.FlagSet)
+	api                 bool // works with --api
+}
+
+func roleFlag(def string) func(fs *flag.FlagSet) {
+	return func(fs *flag.FlagSet) { fs.String("role", def, "role: writer, publisher or admin") }
 }
 
 func commands() []command {
 	return []command{
-		{"publish", "FILE.md...", "validate and publish bulletins; prints id@revision for each", publishCmd, nil},
-		{"import", "DIR", "publish every .md file in DIR; unchanged files publish nothing", importCmd, nil},
+		{"publish", "FILE.md...", "validate and publish bulletins; prints id@revision for each", publishCmd, nil, true},
+		{"import", "DIR", "publish every .md file in DIR; unchanged files publish nothing", importCmd, nil, true},
 		{"status", "ID", "show where bulletin ID stands on each channel", statusCmd, func(fs *flag.FlagSet) {
 			fs.Bool("json", false, "print JSON instead of a table")
-		}},
-		{"retract", "ID", "withdraw bulletin ID from every channel", retractCmd, nil},
-		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil},
+		}, true},
+		{"retract", "ID", "withdraw bulletin ID from every channel", retractCmd, nil, true},
+		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil, true},
+		{"serve", "", "run the editor's web UI and API (EDITOR_ADDR, default " + editor.DefaultAddr + ")", serveCmd, nil, false},
+		{"user", "add|list|remove NAME", "manage staff accounts (password + TOTP); add prints the QR code", userCmd, roleFlag("writer"), false},
+		{"token", "create|list|revoke NAME", "manage API tokens; create prints the token once", tokenCmd, roleFlag("publisher"), false},
 	}
 }
 
@@ -71,6 +88,7 @@ func Run(ctx context.Context, env Env, args []string) error {
 		fs := flag.NewFlagSet("editor "+cmd.name, flag.ContinueOnError)
 		fs.SetOutput(env.Stderr)
 		natsURL := fs.String("nats", env.NATSURL, "NATS server URL (env NATS_URL)")
+		apiURL := fs.String("api", env.APIURL, "use the editor's API at this URL instead of NATS, with the token in EDITOR_TOKEN (env EDITOR_API_URL)")
 		author := fs.String("as", env.User, "author recorded with each revision (env USER)")
 		if cmd.flags != nil {
 			cmd.flags(fs)
@@ -87,6 +105,19 @@ func Run(ctx context.Context, env Env, args []string) error {
 			return ErrUsage
 		}
 		c := &client{env: env, url: *natsURL, author: *author}
+		apiSet := false
+		fs.Visit(func(f *flag.Flag) { apiSet = apiSet || f.Name == "api" })
+		if *apiURL != "" && (cmd.api || apiSet) {
+			if !cmd.api {
+				fmt.Fprintf(env.Stderr, "editor %s: --api is not supported by this command; it talks to the bus\n", cmd.name)
+				return ErrUsage
+			}
+			if env.APIToken == "" {
+				fmt.Fprintln(env.Stderr, "editor: --api needs a token in EDITOR_TOKEN (an administrator creates one with: editor token create NAME)")
+				return ErrUsage
+			}
+			c.api = &apiClient{base: strings.TrimRight(*apiURL, "/"), token: env.APIToken}
+		}
 		defer c.close()
 		return cmd.run(ctx, c, fs, pos)
 	}
@@ -120,6 +151,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %-12s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --nats URL (default $NATS_URL, else "+bus.DefaultURL+").")
+	fmt.Fprintln(w, "publish, import, status, retract and retry take --api URL to go through the editor's API instead (token in $EDITOR_TOKEN).")
 	fmt.Fprintln(w, "Run 'editor COMMAND --help' for a command's flags.")
 }
 

@@ -17,6 +17,8 @@ type client struct {
 	conn   *bus.Conn
 	pub    *bus.Bulletins
 	store  *delivery.Store
+	// api, when set, is the editor's API: commands go through it instead of the bus.
+	api *apiClient
 }
 
 func (c *client) connect(ctx context.Context) error {

@@ -16,25 +16,33 @@ import (
 
 // publishFile parses and publishes one file. A file that does not parse publishes
 // nothing; its errors name the file, line and field.
-func (c *client) publishFile(ctx context.Context, path string) (bus.Published, error) {
+func (c *client) publishFile(ctx context.Context, path string) (published, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return bus.Published{}, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+		return published{}, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
 	b, err := bulletin.Parse(path, src, bulletin.Options{})
 	if err != nil {
-		return bus.Published{}, err
+		return published{}, err
+	}
+	if c.api != nil {
+		// The editor checks it again, schedules a future publish_at, and records who.
+		return c.api.publish(ctx, path, src)
 	}
 	if b.PublishAt != nil && b.PublishAt.After(c.now()) {
 		// Scheduling belongs on the bus so it survives restarts; until it lands, refuse
 		// rather than send a scheduled bulletin early.
-		return bus.Published{}, fmt.Errorf("%s: publish_at: %s is in the future, and scheduled publishing is not available yet; remove publish_at to publish now",
+		return published{}, fmt.Errorf("%s: publish_at: %s is in the future, and scheduling goes through the editor: use --api URL, or remove publish_at to publish now",
 			path, b.PublishAt.Format(bulletin.TimeLayout))
 	}
 	if err := c.connect(ctx); err != nil {
-		return bus.Published{}, err
+		return published{}, err
 	}
-	return c.pub.Publish(ctx, b, c.author)
+	p, err := c.pub.Publish(ctx, b, c.author)
+	if err != nil {
+		return published{}, err
+	}
+	return fromBus(p), nil
 }
 
 func publishCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
@@ -59,11 +67,25 @@ func publishCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string)
 	return nil
 }
 
-func describe(p bus.Published) string {
-	if !p.Changed {
-		return p.Revision.Key() + " (unchanged)"
+// published is what became of one file.
+type published struct {
+	Key       string // id@rev; empty when scheduled
+	Changed   bool
+	Scheduled string // "id scheduled for <time>" when scheduled
+}
+
+func fromBus(p bus.Published) published {
+	return published{Key: p.Revision.Key(), Changed: p.Changed}
+}
+
+func describe(p published) string {
+	if p.Scheduled != "" {
+		return p.Scheduled
 	}
-	return p.Revision.Key()
+	if !p.Changed {
+		return p.Key + " (unchanged)"
+	}
+	return p.Key
 }
 
 func importCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
@@ -91,12 +113,15 @@ func importCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) 
 		case err != nil:
 			failed++
 			fmt.Fprintf(c.env.Stderr, "%sFAILED %s\n", prefix, strings.ReplaceAll(err.Error(), "\n", "\n"+strings.Repeat(" ", len(prefix)+7)))
+		case p.Scheduled != "":
+			published++
+			fmt.Fprintf(c.env.Stdout, "%s%s\n", prefix, p.Scheduled)
 		case p.Changed:
 			published++
-			fmt.Fprintf(c.env.Stdout, "%spublished %s\n", prefix, p.Revision.Key())
+			fmt.Fprintf(c.env.Stdout, "%spublished %s\n", prefix, p.Key)
 		default:
 			unchanged++
-			fmt.Fprintf(c.env.Stdout, "%sunchanged %s\n", prefix, p.Revision.Key())
+			fmt.Fprintf(c.env.Stdout, "%sunchanged %s\n", prefix, p.Key)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -19,12 +20,22 @@ func statusCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) 
 	if err := wantArgs(fs, args, 1); err != nil {
 		return err
 	}
-	if err := c.connect(ctx); err != nil {
-		return err
-	}
-	st, err := delivery.GetStatus(ctx, c.pub, c.store, args[0])
-	if errors.Is(err, bus.ErrNotFound) {
-		return fmt.Errorf("status %s: no such bulletin", args[0])
+	var st *delivery.Status
+	var err error
+	if c.api != nil {
+		var code int
+		st, code, err = c.api.status(ctx, args[0])
+		if code == http.StatusNotFound {
+			return fmt.Errorf("status %s: no such bulletin", args[0])
+		}
+	} else {
+		if err := c.connect(ctx); err != nil {
+			return err
+		}
+		st, err = delivery.GetStatus(ctx, c.pub, c.store, args[0])
+		if errors.Is(err, bus.ErrNotFound) {
+			return fmt.Errorf("status %s: no such bulletin", args[0])
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("status %s: %w", args[0], err)
@@ -70,6 +81,17 @@ func retractCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string)
 	if err := wantArgs(fs, args, 1); err != nil {
 		return err
 	}
+	if c.api != nil {
+		key, code, err := c.api.retract(ctx, args[0])
+		if code == http.StatusNotFound {
+			return fmt.Errorf("retract %s: no such bulletin", args[0])
+		}
+		if err != nil {
+			return fmt.Errorf("retract %s: %w", args[0], err)
+		}
+		fmt.Fprintf(c.env.Stdout, "%s retracted\n", key)
+		return nil
+	}
 	if err := c.connect(ctx); err != nil {
 		return err
 	}
@@ -92,11 +114,17 @@ func retryCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 	if !slices.Contains(bulletin.KnownChannels, channel) {
 		return fmt.Errorf("retry %s: unknown channel %q (want one of telegram, youtube, web)", id, channel)
 	}
-	if err := c.connect(ctx); err != nil {
-		return err
-	}
-	if err := delivery.Redrive(ctx, c.store, c.pub, id, channel, c.author); err != nil {
-		return err
+	if c.api != nil {
+		if err := c.api.retry(ctx, id, channel); err != nil {
+			return fmt.Errorf("retry %s on %s: %w", id, channel, err)
+		}
+	} else {
+		if err := c.connect(ctx); err != nil {
+			return err
+		}
+		if err := delivery.Redrive(ctx, c.store, c.pub, id, channel, c.author); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(c.env.Stdout, "%s on %s: sent back to the %s worker; see: editor status %s\n", id, channel, channel, id)
 	return nil

@@ -1,0 +1,195 @@
+// Package accounts keeps the staff's accounts, their server-side sessions and the API
+// tokens of automation, all in JetStream key-value buckets: there is no other database.
+//
+// Every account has a password (bcrypt) and a TOTP second factor; Authenticate checks
+// both, accepts each TOTP code once, slows down failures and locks an account for a
+// while after repeated ones. Sessions and tokens are stored under the SHA-256 of their
+// secret, so a copy of the buckets opens nothing.
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket names. Changing one is a migration.
+const (
+	BucketAccounts = "ACCOUNTS"
+	BucketSessions = "SESSIONS"
+	BucketTokens   = "TOKENS"
+)
+
+// Role says what a staff member may do. Each role may do everything the ones before it
+// may: writer < publisher < admin.
+type Role string
+
+const (
+	// Writer writes and saves drafts.
+	Writer Role = "writer"
+	// Publisher publishes, edits, retracts, schedules and retries.
+	Publisher Role = "publisher"
+	// Admin also manages accounts and API tokens.
+	Admin Role = "admin"
+)
+
+// Roles lists the roles from least to most powerful.
+var Roles = []Role{Writer, Publisher, Admin}
+
+func (r Role) rank() int {
+	for i, x := range Roles {
+		if x == r {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// Allows reports whether a member with role r may do what needs role need.
+func (r Role) Allows(need Role) bool { return r.rank() >= need.rank() && need.rank() > 0 }
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if r.rank() == 0 {
+		return "", fmt.Errorf("unknown role %q (want writer, publisher or admin)", s)
+	}
+	return r, nil
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CheckName checks an account or token name: lowercase letters, digits, dot, dash and
+// underscore, at most 64, so it is a valid bucket key and reads well in the audit log.
+func CheckName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("name %q: want 1 to 64 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit", name)
+	}
+	return nil
+}
+
+// User is one staff account.
+type User struct {
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// PasswordHash is bcrypt.
+	PasswordHash []byte `json:"password_hash"`
+	// TOTPSecret is the base32 secret of the second factor.
+	TOTPSecret string `json:"totp_secret"`
+	// LastStep is the TOTP time step of the last accepted code; a code of that step or
+	// an earlier one is refused, so each code works once.
+	LastStep uint64 `json:"last_step,omitempty"`
+	// Failures counts failed logins since the last success or lockout.
+	Failures int `json:"failures,omitempty"`
+	// LockedUntil: no login is accepted before it.
+	LockedUntil time.Time `json:"locked_until,omitzero"`
+	Created     time.Time `json:"created"`
+	CreatedBy   string    `json:"created_by,omitempty"`
+}
+
+// Errors of the store.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)
+
+// Topology is how the buckets are created.
+type Topology struct {
+	// Replicas of each bucket (1 on one server, 3 on a cluster); 0 means 1.
+	Replicas int
+	// SessionMaxAge bounds how long a session record is stored at all.
+	SessionMaxAge time.Duration
+}
+
+func createBuckets(ctx context.Context, js jetstream.JetStream, t Topology) (acc, ses, tok jetstream.KeyValue, err error) {
+	r := max(t.Replicas, 1)
+	mk := func(name, desc string, ttl time.Duration) (jetstream.KeyValue, error) {
+		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: name, Description: desc, Storage: jetstream.FileStorage, Replicas: r, TTL: ttl, History: 1,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("accounts: bucket %s: %w", name, err)
+		}
+		return kv, nil
+	}
+	if acc, err = mk(BucketAccounts, "pregoner editor: staff accounts (bcrypt password, TOTP secret, role)", 0); err != nil {
+		return
+	}
+	if ses, err = mk(BucketSessions, "pregoner editor: login sessions, keyed by SHA-256 of the cookie", t.SessionMaxAge); err != nil {
+		return
+	}
+	tok, err = mk(BucketTokens, "pregoner editor: API tokens, keyed by SHA-256 of the token", 0)
+	return
+}
+
+func getJSON[T any](ctx context.Context, kv jetstream.KeyValue, key string) (*T, uint64, error) {
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	var v T
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return nil, 0, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return &v, e.Revision(), nil
+}
+
+// putJSON creates (last 0) or updates at revision last.
+func putJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any, last uint64) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if last == 0 {
+		_, err = kv.Create(ctx, key, data)
+	} else {
+		_, err = kv.Update(ctx, key, data, last)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return ErrExists
+	}
+	return err
+}
+
+func isConflict(err error) bool {
+	return errors.Is(err, ErrExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
+}
+
+// allJSON returns every value in kv, sorted by key.
+func allJSON[T any](ctx context.Context, kv jetstream.KeyValue) ([]keyed[T], error) {
+	lister, err := kv.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []keyed[T]
+	for _, k := range keys {
+		v, _, err := getJSON[T](ctx, kv, k)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keyed[T]{k, v})
+	}
+	return out, nil
+}
+
+type keyed[T any] struct {
+	key string
+	val *T
+}

@@ -1,0 +1,179 @@
+// Package api is the editor's JSON API for automation: the same operations as the web
+// UI under /api/, authenticated with bearer tokens that an administrator creates and
+// revokes. Errors come back as JSON with a stable code, a message for people and, for
+// a bulletin that does not validate, the field (and line) of each problem.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/shared/bulletin"
+)
+
+// Server serves the API. It is safe for concurrent use.
+type Server struct {
+	acc   *accounts.Store
+	desk  *desk.Desk
+	audit *audit.Log
+	log   *slog.Logger
+}
+
+// New returns the API server.
+func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{acc: acc, desk: d, audit: a, log: log}
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, a desk.Actor)
+
+// Register adds the API's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("GET /api/bulletins", s.auth(s.list))
+	mux.Handle("POST /api/bulletins", s.auth(s.publish))
+	mux.Handle("POST /api/preview", s.auth(s.preview))
+	mux.Handle("GET /api/bulletins/{id}", s.auth(s.status))
+	mux.Handle("GET /api/bulletins/{id}/history", s.auth(s.history))
+	mux.Handle("POST /api/bulletins/{id}/retract", s.auth(s.retract))
+	mux.Handle("POST /api/bulletins/{id}/retry/{channel}", s.auth(s.retry))
+	mux.Handle("GET /api/schedules", s.auth(s.schedules))
+	mux.Handle("DELETE /api/schedules/{id}", s.auth(s.cancelSchedule))
+	mux.Handle("GET /api/audit", s.auth(s.auditLog))
+	mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ desk.Actor) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
+	}))
+}
+
+// auth accepts only a valid bearer token.
+func (s *Server) auth(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || secret == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "send an API token: Authorization: Bearer <token> (an administrator creates one with: editor token create NAME)", nil)
+			return
+		}
+		t, err := s.acc.LookupToken(r.Context(), strings.TrimSpace(secret))
+		if errors.Is(err, accounts.ErrBadToken) {
+			_ = s.audit.Record(r.Context(), audit.Event{Actor: "?", Via: "api", Action: audit.LoginFailed, Detail: "unknown or revoked API token", Remote: r.RemoteAddr})
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "invalid_token", "this API token is unknown or was revoked; ask an administrator for a new one", nil)
+			return
+		}
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		h(w, r, desk.Actor{Name: "token:" + t.Name, Role: t.Role, Via: "api", Remote: r.RemoteAddr})
+	})
+}
+
+// apiError is the body of every error response.
+type apiError struct {
+	Error struct {
+		Code     string         `json:"code"`
+		Message  string         `json:"message"`
+		Problems []desk.Problem `json:"problems,omitempty"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string, problems []desk.Problem) {
+	var e apiError
+	e.Error.Code, e.Error.Message, e.Error.Problems = code, msg, problems
+	writeJSON(w, status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// fail maps an error to its response, in one place.
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	var (
+		inv  *desk.InvalidError
+		forb *desk.ForbiddenError
+		conf *desk.ConflictError
+		nf   *desk.NotFoundError
+		mbe  *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &inv):
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "the bulletin was not published: fix each problem and send it again", inv.Problems)
+	case errors.As(err, &forb):
+		writeError(w, http.StatusForbidden, "forbidden", forb.Error(), nil)
+	case errors.As(err, &conf):
+		writeError(w, http.StatusConflict, "conflict", conf.Error(), nil)
+	case errors.As(err, &nf):
+		writeError(w, http.StatusNotFound, "not_found", nf.Error(), nil)
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than a bulletin may be", nil)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the server took too long; nothing was lost, try again", nil)
+	default:
+		s.log.Error("api request failed", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "something went wrong on the server (logged); try again, and tell IT if it persists", nil)
+	}
+}
+
+// maxRequest bounds a request body: a bulletin file and some JSON around it.
+const maxRequest = bulletin.MaxSize*2 + 4096
+
+// publishRequest is the JSON form of a publish: the Markdown file, or its fields.
+type publishRequest struct {
+	Markdown string       `json:"markdown"`
+	Fields   *desk.Fields `json:"fields"`
+	// New refuses an id that is already published; BaseRev refuses when the bulletin
+	// changed since that revision.
+	New     bool `json:"new"`
+	BaseRev int  `json:"base_rev"`
+}
+
+// source reads a bulletin from the body: text/markdown is the file itself.
+func source(r *http.Request) ([]byte, desk.Intent, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequest))
+	if err != nil {
+		return nil, desk.Intent{}, err
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	// ?file=NAME.md gives the file name, whose stem is the id when the front matter has none.
+	in := desk.Intent{New: r.URL.Query().Get("new") == "true", File: path.Base(r.URL.Query().Get("file"))}
+	if in.File == "." || in.File == "/" {
+		in.File = ""
+	}
+	switch mt {
+	case "text/markdown", "text/plain":
+		return body, in, nil
+	case "application/json":
+		var req publishRequest
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "", Message: "the JSON does not parse: " + err.Error() + ` (want {"markdown": "..."} or {"fields": {...}})`}}}
+		}
+		in = desk.Intent{New: req.New || in.New, BaseRev: req.BaseRev, File: in.File}
+		if req.Fields != nil {
+			return req.Fields.Source(), in, nil
+		}
+		if req.Markdown == "" {
+			return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "markdown", Message: "empty: send the bulletin file as \"markdown\", or its \"fields\""}}}
+		}
+		return []byte(req.Markdown), in, nil
+	}
+	return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "Content-Type", Message: "send text/markdown (the bulletin file) or application/json"}}}
+}

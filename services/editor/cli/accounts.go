@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+	"rsc.io/qr"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/editor"
+)
+
+func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
+	cfg, err := editor.LoadConfig(c.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.connect(ctx); err != nil {
+		return nil, nil, err
+	}
+	return editor.OpenAccounts(ctx, cfg, c.conn.JS)
+}
+
+func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {
+	e := audit.Event{Actor: c.author, Via: "cli", Action: action, Target: target, OK: err == nil}
+	if err != nil {
+		e.Detail = err.Error()
+	}
+	if aerr := al.Record(ctx, e); aerr != nil {
+		fmt.Fprintln(c.env.Stderr, "warning: could not write the audit log:", aerr)
+	}
+}
+
+func subcommand(fs *flag.FlagSet, args []string, subs ...string) (string, string, error) {
+	if len(args) == 0 {
+		fs.Usage()
+		return "", "", ErrUsage
+	}
+	for _, s := range subs {
+		if args[0] != s {
+			continue
+		}
+		if s == "list" {
+			return s, "", wantArgs(fs, args, 1)
+		}
+		if err := wantArgs(fs, args, 2); err != nil {
+			return "", "", err
+		}
+		return s, strings.ToLower(args[1]), nil
+	}
+	fs.Usage()
+	return "", "", ErrUsage
+}
+
+func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
+	sub, name, err := subcommand(fs, args, "add", "list", "remove")
+	if err != nil {
+		return err
+	}
+	role, err := accounts.ParseRole(fs.Lookup("role").Value.String())
+	if err != nil {
+		return fmt.Errorf("user %s: %w", sub, err)
+	}
+	if sub == "add" {
+		if err := accounts.CheckName(name); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+	}
+	acc, al, err := c.accounts(ctx)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		users, err := acc.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tLOCKED UNTIL")
+		for _, u := range users {
+			locked := "-"
+			if time.Now().Before(u.LockedUntil) {
+				locked = u.LockedUntil.Local().Format(time.DateTime)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Created.Local().Format(time.DateTime), locked)
+		}
+		return tw.Flush()
+	case "remove":
+		err := acc.RemoveUser(ctx, name)
+		c.audit(ctx, al, audit.UserRemove, name, err)
+		if errors.Is(err, accounts.ErrNotFound) {
+			return fmt.Errorf("user remove %s: no such account", name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stdout, "%s removed; their sessions are over\n", name)
+		return nil
+	}
+	pw, err := c.readPassword(name)
+	if err != nil {
+		return err
+	}
+	na, err := acc.AddUser(ctx, name, role, pw, c.author)
+	c.audit(ctx, al, audit.UserAdd, name, err)
+	if err != nil {
+		return fmt.Errorf("user add %s: %w", name, err)
+	}
+	fmt.Fprintf(c.env.Stdout, "%s added as %s.\n\nScan this with the authenticator app on %s's phone (shown only now):\n\n", name, role, name)
+	writeQR(c.env.Stdout, na.URI)
+	fmt.Fprintf(c.env.Stdout, "\nor enter this in the app:\n%s\n", na.URI)
+	return nil
+}
+
+// readPassword reads the account's first password: without echo from a terminal, or
+// the first line of standard input from a script.
+func (c *client) readPassword(name string) (string, error) {
+	if f, ok := c.env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(c.env.Stderr, "Password for %s: ", name)
+		pw, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.env.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("user add: read password: %w", err)
+		}
+		return string(pw), nil
+	}
+	if c.env.Stdin == nil {
+		return "", errors.New("user add: give the first password on standard input")
+	}
+	line, err := bufio.NewReader(c.env.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("user add: read password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("user add: give the first password on standard input (one line)")
+	}
+	return line, nil
+}
+
+// writeQR draws text as a QR code with half blocks, two rows a line; light modules are
+// drawn, so it scans on a dark terminal.
+func writeQR(w io.Writer, text string) {
+	code, err := qr.Encode(text, qr.L)
+	if err != nil {
+		return
+	}
+	const quiet = 2
+	light := func(x, y int) bool {
+		x, y = x-quiet, y-quiet
+		return x < 0 || y < 0 || x >= code.Size || y >= code.Size || !code.Black(x, y)
+	}
+	n := code.Size + 2*quiet
+	var b strings.Builder
+	for y := 0; y < n; y += 2 {
+		for x := range n {
+			top, bottom := light(x, y), y+1 >= n || light(x, y+1)
+			switch {
+			case top && bottom:
+				b.WriteString("█")
+			case top:
+				b.WriteString("▀")
+			case bottom:
+				b.WriteString("▄")
+			default:
+				b.WriteString(" ")
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprint(w, b.String())
+}
+
+func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
+	sub, name, err := subcommand(fs, args, "create", "list", "revoke")
+	if err != nil {
+		return err
+	}
+	role, err := accounts.ParseRole(fs.Lookup("role").Value.String())
+	if err != nil {
+		return fmt.Errorf("token %s: %w", sub, err)
+	}
+	acc, al, err := c.accounts(ctx)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		toks, err := acc.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY")
+		for _, t := range toks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Role, t.Created.Local().Format(time.DateTime), orDash(t.CreatedBy))
+		}
+		return tw.Flush()
+	case "revoke":
+		err := acc.RevokeToken(ctx, name)
+		c.audit(ctx, al, audit.TokenRevoke, name, err)
+		if errors.Is(err, accounts.ErrNotFound) {
+			return fmt.Errorf("token revoke %s: no such token", name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stdout, "token %s revoked\n", name)
+		return nil
+	}
+	secret, _, err := acc.CreateToken(ctx, name, role, c.author)
+	c.audit(ctx, al, audit.TokenCreate, name, err)
+	if err != nil {
+		return fmt.Errorf("token create %s: %w", name, err)
+	}
+	fmt.Fprintln(c.env.Stdout, secret)
+	fmt.Fprintf(c.env.Stderr, "token %s (%s) created; it is shown only now. Use it as: EDITOR_TOKEN=... editor publish --api URL FILE.md\n", name, role)
+	return nil
+}

@@ -1,0 +1,173 @@
+// Package desk is the editor's desk: the operations staff perform on bulletins —
+// check, preview, save a draft, publish (now or scheduled), edit, retract, retry a
+// channel — each checked against the member's role and written to the audit log.
+// The web UI, the JSON API and the CLI's --api mode all come through here, so they
+// apply the same rules and say the same things.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/markdown"
+)
+
+// Actor is who asks for an operation.
+type Actor struct {
+	Name   string
+	Role   accounts.Role
+	Via    string // ui, api or cli
+	Remote string // client address, for the audit log
+}
+
+// Desk performs operations. It is safe for concurrent use.
+type Desk struct {
+	pub    *bus.Bulletins
+	store  *delivery.Store
+	audit  *audit.Log
+	drafts jetstream.KeyValue
+	// deliveries is the DELIVERIES bucket, read directly for the list (see allRecords).
+	deliveries jetstream.KeyValue
+	sched      Scheduler
+	md         *markdown.Markdown
+	tg         *tghtml.Renderer
+	webBase    string
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+// Deps are what a Desk works with.
+type Deps struct {
+	JS       jetstream.JetStream
+	Audit    *audit.Log
+	Schedule Scheduler
+	// WebBaseURL is the public page, for permalinks in previews.
+	WebBaseURL string
+	// Replicas of the drafts bucket.
+	Replicas int
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// BucketDrafts holds drafts, key: bulletin id.
+const BucketDrafts = "DRAFTS"
+
+// New binds a desk to the bus; it creates the drafts bucket if needed.
+func New(ctx context.Context, d Deps) (*Desk, error) {
+	pub, err := bus.NewBulletins(ctx, d.JS)
+	if err != nil {
+		return nil, err
+	}
+	store, err := delivery.NewStore(ctx, d.JS)
+	if err != nil {
+		return nil, err
+	}
+	drafts, err := d.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: BucketDrafts, Description: "pregoner editor: unpublished drafts, key: bulletin id",
+		Storage: jetstream.FileStorage, Replicas: max(d.Replicas, 1), History: 5,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("desk: bucket %s: %w", BucketDrafts, err)
+	}
+	deliveries, err := d.JS.KeyValue(ctx, bus.BucketDeliveries)
+	if err != nil {
+		return nil, fmt.Errorf("desk: bucket %s: %w", bus.BucketDeliveries, err)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Desk{pub: pub, store: store, audit: d.Audit, drafts: drafts, deliveries: deliveries, sched: d.Schedule, md: markdown.New(),
+		tg: tghtml.NewRenderer(d.WebBaseURL), webBase: strings.TrimRight(d.WebBaseURL, "/"), now: d.Now, log: d.Log}, nil
+}
+
+// Permalink is where citizens read bulletin id on the public page.
+func (d *Desk) Permalink(id string) string { return d.webBase + "/bulletins/" + id }
+
+// Problem is one thing wrong with a bulletin, placed at its field.
+type Problem struct {
+	Field   string `json:"field"` // front-matter field, "body", or "" for the whole bulletin
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Field == "" {
+		return p.Message
+	}
+	return p.Field + ": " + p.Message
+}
+
+// InvalidError is returned when a bulletin cannot be published as it is.
+type InvalidError struct{ Problems []Problem }
+
+func (e *InvalidError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ForbiddenError is returned when the actor's role does not allow the operation.
+type ForbiddenError struct {
+	Action string
+	Need   accounts.Role
+}
+
+func (e *ForbiddenError) Error() string {
+	return fmt.Sprintf("you may not %s: that needs the %s role; ask an administrator", e.Action, e.Need)
+}
+
+// ConflictError is returned when someone else changed the bulletin since it was opened.
+type ConflictError struct{ Latest *bulletin.Revision }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s was changed meanwhile (revision %d, %s by %s at %s): your text is kept; compare it with the current one and publish again",
+		e.Latest.ID, e.Latest.Rev, e.Latest.Action, e.Latest.Author, e.Latest.At.Local().Format("15:04:05"))
+}
+
+// NotFoundError names what was not found.
+type NotFoundError struct{ What string }
+
+func (e *NotFoundError) Error() string { return e.What + ": not found" }
+
+// allow checks the role and records a refusal.
+func (d *Desk) allow(ctx context.Context, a Actor, action string, need accounts.Role, target string) error {
+	if a.Role.Allows(need) {
+		return nil
+	}
+	d.record(ctx, a, audit.Denied, target, false, action)
+	return &ForbiddenError{Action: action, Need: need}
+}
+
+func (d *Desk) record(ctx context.Context, a Actor, action, target string, ok bool, detail string) {
+	if d.audit == nil {
+		return
+	}
+	err := d.audit.Record(ctx, audit.Event{Actor: a.Name, Via: a.Via, Action: action, Target: target, OK: ok, Detail: detail, Remote: a.Remote})
+	if err != nil {
+		d.log.Error("audit log write failed", "action", action, "target", target, "err", err)
+	}
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, bus.ErrNotFound) {
+		return &NotFoundError{What: what}
+	}
+	return err
+}

@@ -1,0 +1,179 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/schedule"
+)
+
+// Scheduler keeps bulletins for later; *schedule.Store implements it. The hub's
+// schedule.Runner publishes them when due.
+type Scheduler interface {
+	Put(ctx context.Context, e schedule.Entry) error
+	Cancel(ctx context.Context, id string) error
+	Get(ctx context.Context, id string) (*schedule.Entry, error)
+	List(ctx context.Context) ([]schedule.Entry, error)
+}
+
+// Outcome is what a publish did.
+type Outcome struct {
+	Revision *bulletin.Revision `json:"revision,omitempty"`
+	// Changed is false when the content was already the latest revision.
+	Changed bool `json:"changed"`
+	// Scheduled is set when the bulletin was scheduled instead of published.
+	Scheduled *time.Time `json:"scheduled,omitempty"`
+	ID        string     `json:"id"`
+}
+
+// Publish checks src and publishes it: a new bulletin, or an edit of the one with its
+// id. A bulletin whose publish_at is in the future is scheduled instead, replacing any
+// earlier schedule of the id; one published now cancels any schedule of its id, so an
+// old text never goes out later over it. It returns *InvalidError, *ForbiddenError or
+// *ConflictError for staff to act on.
+func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Outcome, error) {
+	if err := d.allow(ctx, a, "publish", accounts.Publisher, ""); err != nil {
+		return nil, err
+	}
+	b, ps, err := d.Check(ctx, src, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		return nil, &InvalidError{Problems: ps}
+	}
+	if b.PublishAt != nil && b.PublishAt.After(d.now()) {
+		return d.schedule(ctx, a, b)
+	}
+	if d.sched != nil {
+		if err := d.sched.Cancel(ctx, b.ID); err == nil {
+			d.record(ctx, a, audit.CancelSchedule, b.ID, true, "published now instead")
+		} else if !errors.Is(err, schedule.ErrNotFound) {
+			return nil, fmt.Errorf("publish %s: could not cancel its schedule, so nothing was published: %w", b.ID, err)
+		}
+	}
+	p, err := d.pub.Publish(ctx, b, a.Name)
+	if err != nil {
+		d.record(ctx, a, audit.Publish, b.ID, false, err.Error())
+		return nil, fmt.Errorf("publish %s: %w", b.ID, err)
+	}
+	_ = d.drafts.Delete(ctx, b.ID) // published: the draft is done
+	action := audit.Publish
+	if p.Revision.Action == bulletin.Edit {
+		action = audit.Edit
+	}
+	detail := b.Title
+	if !p.Changed {
+		detail = "unchanged: nothing published"
+	}
+	d.record(ctx, a, action, p.Revision.Key(), true, detail)
+	return &Outcome{ID: b.ID, Revision: p.Revision, Changed: p.Changed}, nil
+}
+
+func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin) (*Outcome, error) {
+	if d.sched == nil {
+		return nil, &InvalidError{Problems: []Problem{{Field: "publish_at", Message: "scheduling is not available on this server; leave it empty to publish now"}}}
+	}
+	at := *b.PublishAt
+	if err := d.sched.Put(ctx, schedule.Entry{Bulletin: b, At: at, Author: a.Name, Created: d.now().UTC()}); err != nil {
+		d.record(ctx, a, audit.Schedule, b.ID, false, err.Error())
+		return nil, fmt.Errorf("schedule %s: %w", b.ID, err)
+	}
+	_ = d.drafts.Delete(ctx, b.ID)
+	d.record(ctx, a, audit.Schedule, b.ID, true, "for "+at.Format(time.RFC3339)+": "+b.Title)
+	return &Outcome{ID: b.ID, Scheduled: &at}, nil
+}
+
+// Schedules lists the bulletins waiting for their time, soonest first.
+func (d *Desk) Schedules(ctx context.Context) ([]schedule.Entry, error) {
+	if d.sched == nil {
+		return nil, nil
+	}
+	return d.sched.List(ctx)
+}
+
+// Scheduled returns the schedule of id, or nil.
+func (d *Desk) Scheduled(ctx context.Context, id string) (*schedule.Entry, error) {
+	if d.sched == nil {
+		return nil, nil
+	}
+	e, err := d.sched.Get(ctx, id)
+	if errors.Is(err, schedule.ErrNotFound) {
+		return nil, nil
+	}
+	return e, err
+}
+
+// CancelSchedule cancels the schedule of id; nothing is published.
+func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
+	if err := d.allow(ctx, a, "cancel a schedule", accounts.Publisher, id); err != nil {
+		return err
+	}
+	if d.sched == nil {
+		return &NotFoundError{What: "schedule of " + id}
+	}
+	err := d.sched.Cancel(ctx, id)
+	if errors.Is(err, schedule.ErrNotFound) {
+		return &NotFoundError{What: "schedule of " + id}
+	}
+	if err != nil {
+		return fmt.Errorf("cancel schedule of %s: %w", id, err)
+	}
+	d.record(ctx, a, audit.CancelSchedule, id, true, "")
+	return nil
+}
+
+// Retract withdraws id from every channel; a schedule of it is cancelled too.
+func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revision, error) {
+	if err := d.allow(ctx, a, "retract", accounts.Publisher, id); err != nil {
+		return nil, err
+	}
+	rev, err := d.pub.Retract(ctx, id, a.Name)
+	if err != nil {
+		d.record(ctx, a, audit.Retract, id, false, err.Error())
+		return nil, notFound(err, "bulletin "+id)
+	}
+	if d.sched != nil {
+		_ = d.sched.Cancel(ctx, id)
+	}
+	d.record(ctx, a, audit.Retract, rev.Key(), true, rev.Bulletin.Title)
+	return rev, nil
+}
+
+// Retry sends a dead delivery of id on channel back to the channel's worker.
+func (d *Desk) Retry(ctx context.Context, a Actor, id, channel string) error {
+	if err := d.allow(ctx, a, "retry a delivery", accounts.Publisher, id+"."+channel); err != nil {
+		return err
+	}
+	if !slices.Contains(bulletin.KnownChannels, channel) {
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel)}}}
+	}
+	rec, _, err := d.store.Get(ctx, id, channel)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		d.record(ctx, a, audit.Retry, id+"."+channel, false, "no delivery recorded yet")
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("no delivery of %s on %s is recorded yet: the %s worker has not taken it, so there is nothing to retry", id, channel, channel)}}}
+	}
+	err = delivery.Redrive(ctx, d.store, d.pub, id, channel, a.Name)
+	d.record(ctx, a, audit.Retry, id+"."+channel, err == nil, errText(err))
+	if errors.Is(err, delivery.ErrNotDead) {
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: err.Error() + ": only a dead delivery can be retried; the worker is still on it"}}}
+	}
+	return err
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

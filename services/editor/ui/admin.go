@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"rsc.io/qr"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/desk"
+)
+
+type adminData struct {
+	Users  []*accounts.User
+	Tokens []*accounts.Token
+	Roles  []accounts.Role
+	// NewToken is a token just created: shown this once.
+	NewToken, NewTokenName string
+	// NewUser is an account just created, with its QR code to scan this once.
+	NewUser          *accounts.User
+	NewUserURI       string
+	NewUserQR        template.HTML
+	FormName         string
+	FormRole         string
+	FormErrorAtField string
+}
+
+func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request, u *accounts.User, action string) bool {
+	if u.Role.Allows(accounts.Admin) {
+		return true
+	}
+	_ = s.audit.Record(r.Context(), audit.Event{Actor: u.Name, Via: "ui", Action: audit.Denied, Detail: action, Remote: r.RemoteAddr})
+	s.fail(w, r, "message", page{Title: "Accounts", User: u}, &desk.ForbiddenError{Action: action, Need: accounts.Admin})
+	return false
+}
+
+func (s *Server) adminData(r *http.Request) (adminData, error) {
+	users, err := s.acc.Users(r.Context())
+	if err != nil {
+		return adminData{}, err
+	}
+	tokens, err := s.acc.Tokens(r.Context())
+	if err != nil {
+		return adminData{}, err
+	}
+	return adminData{Users: users, Tokens: tokens, Roles: accounts.Roles}, nil
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "manage accounts") {
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "", "", func(*adminData) {})
+}
+
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.User, status int, notice, problem string, fill func(*adminData)) {
+	pg := page{Title: "Accounts", User: u, Notice: notice, Error: problem}
+	d, err := s.adminData(r)
+	if err != nil {
+		s.fail(w, r, "message", pg, err)
+		return
+	}
+	fill(&d)
+	pg.Data = d
+	s.render(w, status, "admin", pg)
+}
+
+func (s *Server) auditAccount(r *http.Request, u *accounts.User, action, target string, err error) {
+	e := audit.Event{Actor: u.Name, Via: "ui", Action: action, Target: target, OK: err == nil, Remote: r.RemoteAddr}
+	if err != nil {
+		e.Detail = err.Error()
+	}
+	if aerr := s.audit.Record(r.Context(), e); aerr != nil {
+		s.log.Error("audit log write failed", "action", action, "err", aerr)
+	}
+}
+
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "add an account") {
+		return
+	}
+	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
+	role := accounts.Role(r.PostFormValue("role"))
+	na, err := s.acc.AddUser(r.Context(), name, role, r.PostFormValue("password"), u.Name)
+	s.auditAccount(r, u, audit.UserAdd, name, err)
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The account was not added: "+err.Error()+".", func(d *adminData) {
+			d.FormName, d.FormRole = name, string(role)
+		})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" added. Give its owner the QR code below to scan with an authenticator app, now: it is shown only this once.", "",
+		func(d *adminData) { d.NewUser, d.NewUserURI, d.NewUserQR = na.User, na.URI, qrSVG(na.URI) })
+}
+
+func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "remove an account") {
+		return
+	}
+	name := r.PathValue("name")
+	var err error
+	if name == u.Name {
+		err = errors.New("you cannot remove your own account; ask another administrator")
+	} else {
+		err = s.acc.RemoveUser(r.Context(), name)
+	}
+	s.auditAccount(r, u, audit.UserRemove, name, err)
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not removed: "+err.Error()+".", func(*adminData) {})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" removed; its sessions are over.", "", func(*adminData) {})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "create an API token") {
+		return
+	}
+	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
+	secret, _, err := s.acc.CreateToken(r.Context(), name, accounts.Role(r.PostFormValue("role")), u.Name)
+	s.auditAccount(r, u, audit.TokenCreate, name, err)
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The token was not created: "+err.Error()+".", func(*adminData) {})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Token "+name+" created. Copy it now: it is shown only this once.", "",
+		func(d *adminData) { d.NewToken, d.NewTokenName = secret, name })
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "revoke an API token") {
+		return
+	}
+	name := r.PathValue("name")
+	err := s.acc.RevokeToken(r.Context(), name)
+	s.auditAccount(r, u, audit.TokenRevoke, name, err)
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not revoked: "+err.Error()+".", func(*adminData) {})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Token "+name+" revoked: it stopped working now.", "", func(*adminData) {})
+}
+
+// qrSVG draws text as a QR code in SVG, for the authenticator app to scan.
+func qrSVG(text string) template.HTML {
+	c, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return ""
+	}
+	const quiet = 4
+	n := c.Size + 2*quiet
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="240" height="240" role="img" aria-label="QR code"><rect width="%d" height="%d" fill="#fff"/>`, n, n, n, n)
+	for y := range c.Size {
+		for x := range c.Size {
+			if c.Black(x, y) {
+				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="1" height="1"/>`, x+quiet, y+quiet)
+			}
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // made here from numbers only
+}

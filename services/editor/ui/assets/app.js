@@ -1,0 +1,82 @@
+// pregoner editor: the little JavaScript the pages use. Everything works without it;
+// it adds previews as you type, live delivery states and confirmations.
+"use strict";
+
+document.addEventListener("submit", function (ev) {
+  var b = ev.submitter;
+  var msg = b && b.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) ev.preventDefault();
+});
+
+(function compose() {
+  var form = document.getElementById("compose");
+  if (!form) return;
+  var timer = null, seq = 0;
+  function setErrors(problems) {
+    var byField = {}, others = [];
+    problems.forEach(function (p) {
+      if (p.field) (byField[p.field] = byField[p.field] || []).push(p.message);
+      else others.push(p.message);
+    });
+    document.querySelectorAll(".ferr").forEach(function (el) {
+      el.textContent = (byField[el.getAttribute("data-for")] || []).join(" ");
+    });
+    var list = document.getElementById("problems");
+    list.textContent = "";
+    others.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; list.appendChild(li); });
+    list.hidden = others.length === 0;
+  }
+  function show(data) {
+    // The HTML comes from the server's sanitising renderers (shared/markdown, tghtml).
+    document.getElementById("preview-web").innerHTML = data.web || "";
+    var tg = document.getElementById("preview-telegram");
+    tg.textContent = "";
+    (data.telegram || []).forEach(function (m, i) {
+      var box = document.createElement("div"); box.className = "tg-msg";
+      var n = document.createElement("small"); n.textContent = "message " + (i + 1);
+      var t = document.createElement("div"); t.className = "tg-text"; t.innerHTML = m;
+      box.appendChild(n); box.appendChild(t); tg.appendChild(box);
+    });
+    document.getElementById("tg-count").textContent = (data.telegram || []).length + " message(s)";
+    document.getElementById("preview-youtube").textContent = data.youtube ?
+      "Live broadcast: " + data.youtube : "No live block: YouTube skips this bulletin.";
+    setErrors(data.problems || []);
+  }
+  function refresh() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    fetch("/preview", { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 401) throw new Error("Your session has ended: log in again in a new tab; your text stays here.");
+        return r.json();
+      })
+      .then(function (data) {
+        if (mine !== seq) return;
+        if (data.error) throw new Error(data.error);
+        show(data);
+      })
+      .catch(function (e) { setErrors([{ field: "", message: e.message }]); });
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  });
+  form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 50); });
+})();
+
+(function live() {
+  if (!document.querySelector("[data-cell]") || !window.EventSource) return;
+  var es = new EventSource("/events");
+  es.addEventListener("delivery", function (ev) {
+    var u = JSON.parse(ev.data);
+    document.querySelectorAll('[data-cell="' + CSS.escape(u.id + "." + u.channel) + '"]').forEach(function (el) {
+      var holder = el.closest("[data-rev]");
+      var rev = holder ? parseInt(holder.getAttribute("data-rev"), 10) : 0;
+      if (u.rev < rev) return; // an older revision's record: this one is still pending
+      el.className = "state s-" + u.state;
+      el.title = u.error || "";
+      el.textContent = u.channel + ": ";
+      var b = document.createElement("b"); b.textContent = u.state; el.appendChild(b);
+    });
+  });
+})();

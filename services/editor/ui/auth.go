@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/desk"
+)
+
+type handler func(w http.ResponseWriter, r *http.Request, u *accounts.User)
+
+// session returns the logged-in member of r, or nil.
+func (s *Server) session(r *http.Request) (*accounts.User, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return nil, nil
+	}
+	_, u, err := s.acc.Session(r.Context(), c.Value, s.opts.Sessions)
+	if errors.Is(err, accounts.ErrNoSession) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// auth lets only logged-in members through; others go to the login page (or get 401
+// for anything but a page load).
+func (s *Server) auth(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.session(r)
+		if err != nil {
+			s.fail(w, r, "login", page{Title: "Log in"}, err)
+			return
+		}
+		if u == nil {
+			if r.Method == http.MethodGet && r.URL.Path != "/events" {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Error: "Your session has ended. Please log in again."})
+			return
+		}
+		h(w, r, u)
+	})
+}
+
+// authKeep is auth for the compose form: when the session has ended, the member's text
+// comes back in the form, with a way to log in again without losing it.
+func (s *Server) authKeep(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.session(r)
+		if err == nil && u != nil {
+			h(w, r, u)
+			return
+		}
+		f, in := s.formFields(r)
+		s.render(w, http.StatusUnauthorized, "compose", page{Title: "Compose",
+			Error: "Your session has ended, so nothing was saved or published. Your text is still below: log in again in a new tab (the link opens one), then come back here and press the button again.",
+			Data:  s.composeData(f, in, nil)})
+	})
+}
+
+func actor(r *http.Request, u *accounts.User) desk.Actor {
+	return desk.Actor{Name: u.Name, Role: u.Role, Via: "ui", Remote: r.RemoteAddr}
+}
+
+type loginData struct {
+	Name, Next string
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "login", page{Title: "Log in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+// safeNext keeps a redirect after login on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
+	next := safeNext(r.PostFormValue("next"))
+	u, err := s.acc.Authenticate(r.Context(), name, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	data := loginData{Name: name, Next: next}
+	if err != nil {
+		var locked *accounts.LockedError
+		msg, status := "", http.StatusUnauthorized
+		switch {
+		case errors.As(err, &locked):
+			msg = "Sorry: too many failed attempts, so this account is locked until " +
+				locked.Until.In(s.opts.Location).Format("15:04") + ". Wait until then, or ask an administrator."
+			status = http.StatusTooManyRequests
+		case errors.Is(err, accounts.ErrBadLogin):
+			msg = "The name, password or code is not right. Check the 6-digit code is the one your authenticator app shows now (each code works once), and try again. After a few failures the account is locked for a while."
+		default:
+			s.fail(w, r, "login", page{Title: "Log in", Data: data}, err)
+			return
+		}
+		// The audit log names the account only when it exists: a password typed into
+		// the name field by mistake must not end up in the log.
+		who := name
+		if _, uerr := s.acc.User(r.Context(), name); uerr != nil {
+			who = "(unknown account)"
+		}
+		s.recordLogin(r, who, false, err.Error())
+		s.render(w, status, "login", page{Title: "Log in", Error: msg, Data: data})
+		return
+	}
+	// A login always starts a new session: any session id the browser had is dropped,
+	// so an id planted before the login is worth nothing after it.
+	if c, err := r.Cookie(CookieName); err == nil {
+		_ = s.acc.EndSession(r.Context(), c.Value)
+	}
+	id, err := s.acc.CreateSession(r.Context(), u.Name)
+	if err != nil {
+		s.fail(w, r, "login", page{Title: "Log in", Data: data}, err)
+		return
+	}
+	s.recordLogin(r, u.Name, true, "")
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.opts.Sessions.Max.Seconds())})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) recordLogin(r *http.Request, name string, ok bool, detail string) {
+	action := audit.Login
+	if !ok {
+		action = audit.LoginFailed
+	}
+	err := s.audit.Record(r.Context(), audit.Event{Actor: name, Via: "ui", Action: action, OK: ok, Detail: detail, Remote: r.RemoteAddr})
+	if err != nil {
+		s.log.Error("audit log write failed", "action", action, "err", err)
+	}
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(CookieName); err == nil {
+		if _, u, err := s.acc.Session(r.Context(), c.Value, s.opts.Sessions); err == nil {
+			_ = s.audit.Record(r.Context(), audit.Event{Actor: u.Name, Via: "ui", Action: audit.Logout, OK: true, Remote: r.RemoteAddr})
+		}
+		_ = s.acc.EndSession(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/shared/bulletin"
+)
+
+// localLayout is the format of an <input type="datetime-local">.
+const localLayout = "2006-01-02T15:04"
+
+// composeData is what the compose page shows.
+type composeData struct {
+	F       desk.Fields
+	In      desk.Intent
+	Local   struct{ PublishAt, LiveStart string }
+	Errors  map[string][]string // field -> problems
+	Others  []string            // problems of no listed field
+	Preview *desk.Preview
+	Zone    string
+	Known   []string
+}
+
+// formFields reads the compose form. Times typed in datetime-local fields are in the
+// council's time zone; text that is not such a time is passed on for the parser to name.
+func (s *Server) formFields(r *http.Request) (desk.Fields, desk.Intent) {
+	_ = r.ParseForm()
+	v := r.PostForm
+	f := desk.Fields{
+		ID: strings.TrimSpace(v.Get("id")), Title: v.Get("title"), Lang: v.Get("lang"), Group: v.Get("group"),
+		Channels: v["channels"], Urgent: v.Get("urgent") == "on", Tags: v.Get("tags"),
+		PublishAt: s.fromLocal(v.Get("publish_at")), LiveStart: s.fromLocal(v.Get("live_start")),
+		LiveTitle: v.Get("live_title"), Body: v.Get("body"),
+	}
+	if f.Channels == nil {
+		f.Channels = []string{}
+	}
+	base, _ := strconv.Atoi(v.Get("base_rev"))
+	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base}
+}
+
+func (s *Server) fromLocal(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if t, err := time.ParseInLocation(localLayout, v, s.opts.Location); err == nil {
+		return t.Format(time.RFC3339)
+	}
+	return v
+}
+
+func (s *Server) toLocal(v string) string {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.In(s.opts.Location).Format(localLayout)
+	}
+	return v
+}
+
+func (s *Server) composeData(f desk.Fields, in desk.Intent, p *desk.Preview) composeData {
+	d := composeData{F: f, In: in, Preview: p, Errors: map[string][]string{}, Zone: s.opts.Location.String(), Known: bulletin.KnownChannels}
+	d.Local.PublishAt, d.Local.LiveStart = s.toLocal(f.PublishAt), s.toLocal(f.LiveStart)
+	if p != nil {
+		for _, pr := range p.Problems {
+			field := formField(pr.Field)
+			if field == "" {
+				d.Others = append(d.Others, pr.String())
+				continue
+			}
+			d.Errors[field] = append(d.Errors[field], pr.Message)
+		}
+	}
+	return d
+}
+
+// formField maps a parser field name to the form input it belongs to.
+func formField(f string) string {
+	switch f {
+	case "id", "title", "lang", "group", "channels", "publish_at", "urgent", "tags", "body":
+		return f
+	case "live: start", "live":
+		return "live_start"
+	case "live: title":
+		return "live_title"
+	}
+	return ""
+}
+
+func (s *Server) composeNew(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	f := desk.Fields{Lang: "ca", Channels: []string{bulletin.Telegram, bulletin.Web}}
+	if g := r.URL.Query().Get("translate"); g != "" {
+		// A translation: same group, the other language, the original's text to start from.
+		if rev, err := s.desk.Latest(r.Context(), g); err == nil {
+			f = desk.FieldsOf(rev.Bulletin)
+			f.Group, f.ID = rev.Bulletin.Group, ""
+			f.Lang = map[string]string{"ca": "es", "es": "ca"}[rev.Bulletin.Lang]
+		}
+	}
+	s.showCompose(w, r, u, f, desk.Intent{New: true}, "")
+}
+
+func (s *Server) composeEdit(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	ctx, id := r.Context(), r.PathValue("id")
+	sched, err := s.desk.Scheduled(ctx, id)
+	if err != nil {
+		s.fail(w, r, "message", page{Title: "Edit", User: u}, err)
+		return
+	}
+	rev, err := s.desk.Latest(ctx, id)
+	var nf *desk.NotFoundError
+	if err != nil && !(asErr(err, &nf) && sched != nil) {
+		s.fail(w, r, "message", page{Title: "Edit", User: u}, err)
+		return
+	}
+	in := desk.Intent{}
+	if rev != nil {
+		in.BaseRev = rev.Rev
+	}
+	switch {
+	case sched != nil:
+		// The scheduled text is the newest: changing it reschedules or publishes it.
+		s.showCompose(w, r, u, desk.FieldsOf(sched.Bulletin), in,
+			"This is the scheduled text, going out at "+sched.At.In(s.opts.Location).Format("2 Jan 2006 15:04")+
+				". Change it or its time and press Publish to reschedule; empty the time to publish it now.")
+	case rev.Action == bulletin.Retract:
+		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in,
+			"This bulletin was retracted. Publishing it again puts it back on every channel it names.")
+	default:
+		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in, "")
+	}
+}
+
+func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	dr, err := s.desk.Draft(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, "message", page{Title: "Draft", User: u}, err)
+		return
+	}
+	s.showCompose(w, r, u, dr.Fields, desk.Intent{New: dr.BaseRev == 0, BaseRev: dr.BaseRev},
+		"Draft by "+dr.Author+", saved "+dr.Updated.In(s.opts.Location).Format("2 Jan 15:04")+".")
+}
+
+func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice string) {
+	p, err := s.desk.Preview(r.Context(), f, in)
+	if err != nil {
+		s.fail(w, r, "compose", page{Title: "Compose", User: u, Data: s.composeData(f, in, nil)}, err)
+		return
+	}
+	if in.New && f.ID == "" {
+		p.Problems = nil // a blank form has nothing wrong yet
+	}
+	s.render(w, http.StatusOK, "compose", page{Title: "Compose", User: u, Notice: notice, Data: s.composeData(f, in, p)})
+}
+
+// composePost previews, saves a draft or publishes. Whatever happens, the page comes
+// back with the text as typed unless it was published.
+func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	f, in := s.formFields(r)
+	ctx := r.Context()
+	a := actor(r, u)
+	pg := page{Title: "Compose", User: u}
+	preview := func() *desk.Preview {
+		p, err := s.desk.Preview(ctx, f, in)
+		if err != nil {
+			s.log.Warn("preview failed", "err", err)
+			return nil
+		}
+		return p
+	}
+	switch r.PostFormValue("action") {
+	case "draft":
+		if err := s.desk.SaveDraft(ctx, a, f, in.BaseRev); err != nil {
+			pg.Data = s.composeData(f, in, withProblems(preview(), err))
+			s.fail(w, r, "compose", pg, err)
+			return
+		}
+		pg.Notice, pg.Data = "Draft saved. A publisher can publish it from the list.", s.composeData(f, in, preview())
+		s.render(w, http.StatusOK, "compose", pg)
+	case "publish":
+		out, err := s.desk.Publish(ctx, a, f.Source(), in)
+		if err != nil {
+			pg.Data = s.composeData(f, in, withProblems(preview(), err))
+			s.fail(w, r, "compose", pg, err)
+			return
+		}
+		done := "published"
+		switch {
+		case out.Scheduled != nil:
+			done = "scheduled"
+		case !out.Changed:
+			done = "unchanged"
+		}
+		http.Redirect(w, r, "/bulletins/"+url.PathEscape(out.ID)+"?done="+done, http.StatusSeeOther)
+	default:
+		pg.Data = s.composeData(f, in, preview())
+		s.render(w, http.StatusOK, "compose", pg)
+	}
+}
+
+// withProblems adds an InvalidError's problems to the preview, so they show at their
+// fields even when the preview itself found none (e.g. a publisher-only check).
+func withProblems(p *desk.Preview, err error) *desk.Preview {
+	var inv *desk.InvalidError
+	if p == nil || !errors.As(err, &inv) {
+		return p
+	}
+	seen := map[string]bool{}
+	for _, pr := range p.Problems {
+		seen[pr.String()] = true
+	}
+	for _, pr := range inv.Problems {
+		if !seen[pr.String()] {
+			p.Problems = append(p.Problems, pr)
+		}
+	}
+	return p
+}
+
+// previewJSON answers the compose page's script as the member types.
+func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, _ *accounts.User) {
+	f, in := s.formFields(r)
+	p, err := s.desk.Preview(r.Context(), f, in)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		status, msg := explain(err)
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+		return
+	}
+	type fieldProblem struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	}
+	out := struct {
+		*desk.Preview
+		Problems []fieldProblem `json:"problems"`
+	}{Preview: p, Problems: []fieldProblem{}}
+	for _, pr := range p.Problems {
+		field := formField(pr.Field)
+		msg := pr.Message
+		if field == "" {
+			msg = pr.String()
+		}
+		out.Problems = append(out.Problems, fieldProblem{field, msg})
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func (s *Server) deleteDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if err := s.desk.DeleteDraft(r.Context(), actor(r, u), r.PathValue("id")); err != nil {
+		s.fail(w, r, "message", page{Title: "Draft", User: u}, err)
+		return
+	}
+	http.Redirect(w, r, "/?done=draft-deleted", http.StatusSeeOther)
+}

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+)
+
+// keepAlive is how often an idle event stream sends a comment, so proxies keep it open.
+const keepAlive = 25 * time.Second
+
+// cellUpdate is one delivery state change, as the list page's script reads it.
+type cellUpdate struct {
+	ID      string `json:"id"`
+	Channel string `json:"channel"`
+	Rev     int    `json:"rev"`
+	State   string `json:"state"`
+	Error   string `json:"error,omitempty"`
+	URL     string `json:"url,omitempty"`
+}
+
+// events streams delivery state changes (Server-Sent Events) so the list and a
+// bulletin's page update live. The browser reconnects by itself when it drops.
+func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	ctx := r.Context()
+	updates, err := s.desk.Watch(ctx)
+	if err != nil {
+		s.log.Error("watch deliveries", "err", err)
+		http.Error(w, "live updates are not available right now; reload the page to see the latest states", http.StatusServiceUnavailable)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	_ = rc.Flush()
+	tick := time.NewTicker(keepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.opts.Stopping:
+			return
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+		case rec, ok := <-updates:
+			if !ok {
+				return
+			}
+			data, _ := json.Marshal(cellUpdate{ID: rec.ID, Channel: rec.Channel, Rev: rec.Rev, State: string(rec.State), Error: rec.Error, URL: rec.Ref.URL})
+			if _, err := fmt.Fprintf(w, "event: delivery\ndata: %s\n\n", data); err != nil {
+				return
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
