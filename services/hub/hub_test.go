@@ -26,6 +26,18 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// serviceAddrs gives every service of the hub a free port, so tests never collide with
+// each other or with a hub running on the defaults.
+func serviceAddrs(t *testing.T) map[string]string {
+	t.Helper()
+	env := map[string]string{
+		"WEB_ADDR": freePort(t), "EDITOR_ADDR": freePort(t),
+		"TELEGRAM_SANDBOX_ADDR": freePort(t), "YOUTUBE_SANDBOX_ADDR": freePort(t),
+	}
+	env["WEB_BASE_URL"] = "http://" + env["WEB_ADDR"]
+	return env
+}
+
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -47,7 +59,9 @@ func (b *syncBuffer) String() string {
 // of SIGTERM and waits for it to exit.
 func startHub(t *testing.T, dataDir, listen string, logs io.Writer) (stop func() error) {
 	t.Helper()
-	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", listen, "-log-format", "json", "-admin", ""}, func(string) string { return "" }, io.Discard)
+	env := serviceAddrs(t)
+	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", listen, "-log-format", "json", "-admin", ""},
+		func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,11 @@ func runAll(ctx context.Context, services []service) error {
 	errs := make([]error, len(services))
 	for i, s := range services {
 		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
+			err := s.Run(ctx)
+			if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				err = nil // cut short by the stop, while starting up
+			}
+			if err != nil {
 				errs[i] = err
 				cancel()
 			}

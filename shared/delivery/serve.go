@@ -16,15 +16,15 @@ import (
 func Serve(ctx context.Context, js jetstream.JetStream, topo bus.Topology, cfg Config, ch Channel, replicas int) error {
 	cons, err := bus.Consumer(ctx, js, cfg.Channel, topo)
 	if err != nil {
-		return err
+		return stopping(ctx, err)
 	}
 	store, err := NewStore(ctx, js)
 	if err != nil {
-		return err
+		return stopping(ctx, err)
 	}
 	revs, err := bus.NewBulletins(ctx, js)
 	if err != nil {
-		return err
+		return stopping(ctx, err)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, max(replicas, 1))
@@ -37,4 +37,12 @@ func Serve(ctx context.Context, js jetstream.JetStream, topo bus.Topology, cfg C
 		return fmt.Errorf("serve %s: %w", cfg.Channel, err)
 	}
 	return nil
+}
+
+// stopping turns an error caused by ctx ending during start-up into the nil a stop is.
+func stopping(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
