@@ -3,7 +3,6 @@ module github.com/paeria/pregoner/services/editor
 go 1.26.0
 
 require (
-	github.com/paeria/pregoner/shared v0.0.0-00010101000000-000000000000
 	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0

@@ -6,7 +6,6 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/nats-io/nats.go v1.55.0
-	github.com/paeria/pregoner/shared v0.0.0-00010101000000-000000000000
 )
 
 require (

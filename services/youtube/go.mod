@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/nats-io/nats.go v1.55.0
-	github.com/paeria/pregoner/shared v0.0.0-00010101000000-000000000000
 	golang.org/x/oauth2 v0.38.0
 	google.golang.org/api v0.312.0
 )
