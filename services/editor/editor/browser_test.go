@@ -2,7 +2,6 @@ package editor_test
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -13,48 +12,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/shared/browsertest"
 )
-
-// chromium finds Debian's Chromium; .ci/run installs it where it is missing. The test
-// fails, never skips, without it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium on this machine: install Debian's chromium package (apt-get install chromium); .ci/run does it")
-	return ""
-}
 
 // headless starts a headless Chromium for the test and returns a tab's context. The
 // editor is served over TLS with a test certificate, as behind the council's proxy, so
 // the browser's rules for __Host- cookies apply for real.
 func headless(t *testing.T) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox, // the tests run as root
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
+	return browsertest.New(t,
 		chromedp.Flag("ignore-certificate-errors", true), // httptest's certificate
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+		chromedp.WindowSize(1280, 900))
 }
 
 // A publisher logs in with password and TOTP, writes a bulletin while the previews and
