@@ -28,7 +28,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "telegram", Logger: log})
+	connCfg := bus.LoadConnConfig(os.Getenv, "telegram")
+	connCfg.Logger = log
+	conn, err := bus.Connect(ctx, connCfg)
 	if err != nil {
 		return err
 	}

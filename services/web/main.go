@@ -31,8 +31,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	flag.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (overrides WEB_ADDR)")
 	flag.Parse()
-	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "web",
-		CredsFile: os.Getenv("NATS_CREDS"), Logger: log})
+	connCfg := bus.LoadConnConfig(os.Getenv, "web")
+	connCfg.Logger = log
+	conn, err := bus.Connect(ctx, connCfg)
 	if err != nil {
 		return err
 	}

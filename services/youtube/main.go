@@ -29,7 +29,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: os.Getenv("NATS_URL"), Name: "youtube", Logger: log})
+	connCfg := bus.LoadConnConfig(os.Getenv, "youtube")
+	connCfg.Logger = log
+	conn, err := bus.Connect(ctx, connCfg)
 	if err != nil {
 		return err
 	}

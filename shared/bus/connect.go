@@ -91,3 +91,15 @@ var userinfoRE = regexp.MustCompile(`://[^@/,]*@`)
 
 // redact drops user:password from a server URL (or a comma-separated list of them).
 func redact(url string) string { return userinfoRE.ReplaceAllString(url, "://***@") }
+
+// LoadConnConfig reads how a service reaches the bus from the environment through getenv
+// (os.Getenv in main): NATS_URL (default DefaultURL; several servers comma-separated),
+// NATS_CREDS (a credentials file) and NATS_NKEY_SEED_FILE (an nkey seed file).
+func LoadConnConfig(getenv func(string) string, name string) ConnConfig {
+	return ConnConfig{
+		URL:          getenv("NATS_URL"),
+		Name:         name,
+		CredsFile:    getenv("NATS_CREDS"),
+		NkeySeedFile: getenv("NATS_NKEY_SEED_FILE"),
+	}
+}

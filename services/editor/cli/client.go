@@ -28,7 +28,12 @@ func (c *client) connect(ctx context.Context) error {
 	dial := c.env.Dial
 	if dial == nil {
 		dial = func(ctx context.Context, url string) (*bus.Conn, error) {
-			return bus.Connect(ctx, bus.ConnConfig{URL: url, Name: "editor-cli"})
+			cfg := bus.ConnConfig{Name: "editor-cli"}
+			if c.env.Getenv != nil {
+				cfg = bus.LoadConnConfig(c.env.Getenv, "editor-cli") // NATS_CREDS, NATS_NKEY_SEED_FILE
+			}
+			cfg.URL = url
+			return bus.Connect(ctx, cfg)
 		}
 	}
 	conn, err := dial(ctx, c.url)
