@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 
 	"github.com/paeria/pregoner/shared/ops"
@@ -59,6 +60,12 @@ func (c Config) natsHostPort() (string, int, error) {
 	}
 	return host, port, nil
 }
+
+// EditorSeed is the nkey seed the editor CLI and other local tools connect with; the
+// hub creates it (mode 0600) in the data directory on first start.
+func (c Config) EditorSeed() string { return filepath.Join(c.DataDir, "credentials", "editor.nk") }
+
+func (c Config) hubSeed() string { return filepath.Join(c.DataDir, "credentials", "hub.nk") }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("hub", flag.ContinueOnError)

@@ -31,7 +31,8 @@ func httpGet(t *testing.T, url string) (int, string) {
 func TestHubCarriesABulletinToEveryChannel(t *testing.T) {
 	addrs := serviceAddrs(t)
 	natsAddr, admin := freePort(t), freePort(t)
-	cfg, err := loadConfig([]string{"-data", t.TempDir(), "-nats-listen", natsAddr, "-admin", admin, "-log-format", "json"},
+	dataDir := t.TempDir()
+	cfg, err := loadConfig([]string{"-data", dataDir, "-nats-listen", natsAddr, "-admin", admin, "-log-format", "json"},
 		func(k string) string { return addrs[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestHubCarriesABulletinToEveryChannel(t *testing.T) {
 	}()
 	natstest.WaitFor(t, 60*time.Second, "hub ready", func() bool { return strings.Contains(logs.String(), "hub ready") })
 
-	conn, pub := connect(t, natsAddr)
+	conn, pub := connect(t, natsAddr, dataDir)
 	store, err := delivery.NewStore(ctx, conn.JS)
 	if err != nil {
 		t.Fatal(err)

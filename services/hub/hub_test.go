@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -78,14 +79,16 @@ func startHub(t *testing.T, dataDir, listen string, logs io.Writer) (stop func()
 	return stop
 }
 
-func connect(t *testing.T, addr string) (*bus.Conn, *bus.Bulletins) {
+// connect dials the hub as the editor CLI does, with the key the hub wrote in dataDir.
+func connect(t *testing.T, addr, dataDir string) (*bus.Conn, *bus.Bulletins) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var conn *bus.Conn
 	var err error
 	for ctx.Err() == nil {
-		if conn, err = bus.Connect(ctx, bus.ConnConfig{URL: "nats://" + addr}); err == nil {
+		seed := Config{DataDir: dataDir}.EditorSeed()
+		if conn, err = bus.Connect(ctx, bus.ConnConfig{URL: "nats://" + addr, NkeySeedFile: seed}); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -109,7 +112,7 @@ func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
 	dir, addr := t.TempDir(), freePort(t)
 	logs := &syncBuffer{}
 	stop := startHub(t, dir, addr, logs)
-	conn, pub := connect(t, addr)
+	conn, pub := connect(t, addr, dir)
 	natstest.WaitFor(t, 20*time.Second, "hub ready", func() bool { return strings.Contains(logs.String(), "hub ready") })
 	b := &bulletin.Bulletin{ID: "reinici", Title: "Reinici", Lang: "ca", Group: "reinici", Channels: []string{"web"}, Body: "Text."}
 	if _, err := pub.Publish(context.Background(), b, "test"); err != nil {
@@ -124,10 +127,31 @@ func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
 	}
 
 	startHub(t, dir, addr, io.Discard)
-	_, pub = connect(t, addr)
+	_, pub = connect(t, addr, dir)
 	rev, _, err := pub.Latest(context.Background(), "reinici")
 	if err != nil || rev.Rev != 1 || rev.Bulletin.Body != "Text." {
 		t.Fatalf("after restart: %v, %v", rev, err)
+	}
+}
+
+func TestHubBusRefusesClientsWithoutItsKey(t *testing.T) {
+	dir, addr := t.TempDir(), freePort(t)
+	logs := &syncBuffer{}
+	startHub(t, dir, addr, logs)
+	connect(t, addr, dir) // the key works
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c, err := bus.Connect(ctx, bus.ConnConfig{URL: "nats://" + addr}); err == nil {
+		c.NC.Close()
+		t.Fatal("connected to the hub's bus without a key")
+	}
+	st, err := os.Stat(Config{DataDir: dir}.EditorSeed())
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("editor key file: %v, mode %v; want 0600", err, st.Mode().Perm())
+	}
+	seed, _ := os.ReadFile(Config{DataDir: dir}.EditorSeed())
+	if strings.Contains(logs.String(), strings.TrimSpace(string(seed))) {
+		t.Error("the key's seed is in the logs")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,11 +67,22 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.DataDir, Logger: log})
+	hubKey, err := bus.EnsureNkey(cfg.hubSeed())
 	if err != nil {
 		return nil, err
 	}
-	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: srv.URL(), Name: "hub", Logger: log})
+	editorKey, err := bus.EnsureNkey(cfg.EditorSeed())
+	if err != nil {
+		return nil, err
+	}
+	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.DataDir, Logger: log,
+		Nkeys: []string{hubKey, editorKey}})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("the bus admits only holders of the keys in "+filepath.Dir(cfg.EditorSeed()),
+		"cli", "NATS_NKEY_SEED_FILE="+cfg.EditorSeed())
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: srv.URL(), Name: "hub", Logger: log, NkeySeedFile: cfg.hubSeed()})
 	if err != nil {
 		srv.Shutdown()
 		return nil, err

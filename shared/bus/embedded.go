@@ -19,6 +19,9 @@ type EmbeddedConfig struct {
 	// The default, false, fsyncs every write before acknowledging it, so an acknowledged
 	// bulletin survives a power cut (Jepsen, NATS 2.12.1). Only benchmarks turn it on.
 	RelaxedSync bool
+	// Nkeys are the public keys of the users allowed to connect (see EnsureNkey); none
+	// means anyone who reaches the port may (tests).
+	Nkeys []string
 	// Logger receives the server's log lines; nil keeps the server quiet.
 	Logger *slog.Logger
 }
@@ -40,6 +43,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		NoSigs:             true,
 		MaxPayload:         4 << 20,
 		JetStreamMaxMemory: 256 << 20,
+	}
+	for _, k := range cfg.Nkeys {
+		opts.Nkeys = append(opts.Nkeys, &server.NkeyUser{Nkey: k})
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -37,6 +40,9 @@ func (c *client) connect(ctx context.Context) error {
 		}
 	}
 	conn, err := dial(ctx, c.url)
+	if errors.Is(err, nats.ErrAuthorization) {
+		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED_FILE to the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
 	}
