@@ -22,7 +22,7 @@ const localHubKey = "data/credentials/editor.nk"
 // getenv is os.Getenv, except that without NATS credentials it offers the local hub's key.
 func getenv(key string) string {
 	v := os.Getenv(key)
-	if key == "NATS_NKEY_SEED_FILE" && v == "" && os.Getenv("NATS_CREDS") == "" {
+	if key == "NATS_NKEY_SEED" && v == "" && os.Getenv("NATS_CREDS") == "" {
 		if _, err := os.Stat(localHubKey); err == nil {
 			return localHubKey
 		}

@@ -81,7 +81,7 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 		return nil, err
 	}
 	log.Info("the bus admits only holders of the keys in "+filepath.Dir(cfg.EditorSeed()),
-		"cli", "NATS_NKEY_SEED_FILE="+cfg.EditorSeed())
+		"cli", "NATS_NKEY_SEED="+cfg.EditorSeed())
 	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: srv.URL(), Name: "hub", Logger: log, NkeySeedFile: cfg.hubSeed()})
 	if err != nil {
 		srv.Shutdown()

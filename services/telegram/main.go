@@ -10,7 +10,9 @@ import (
 	"syscall"
 
 	"github.com/paeria/pregoner/services/telegram/telegram"
+	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/ops"
 )
 
 func main() {
@@ -35,7 +37,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer conn.Close()
-	if err := bus.Setup(ctx, conn.JS, cfg.Topology); err != nil {
+	// The stream and buckets are the editor's (or an operator's) to create: a worker's
+	// credentials allow only its own consumer and records.
+	if cfg.Observe, err = ops.StartAdmin(ctx, os.Getenv("ADMIN_ADDR"), conn, bulletin.Telegram, log); err != nil {
 		return err
 	}
 	svc, err := telegram.NewService(cfg, conn.JS, log)

@@ -11,7 +11,9 @@ import (
 	"syscall"
 
 	"github.com/paeria/pregoner/services/youtube/youtube"
+	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/ops"
 )
 
 func main() {
@@ -36,7 +38,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer conn.Close()
-	if err := bus.Setup(ctx, conn.JS, bus.Topology{Replicas: cfg.BusReplicas, AckWait: cfg.AckWait}); err != nil {
+	// The stream and buckets are the editor's (or an operator's) to create: a worker's
+	// credentials allow only its own consumer and records.
+	if cfg.Observe, err = ops.StartAdmin(ctx, os.Getenv("ADMIN_ADDR"), conn, bulletin.YouTube, log); err != nil {
 		return err
 	}
 	svc, err := youtube.NewService(cfg, conn.JS, log)

@@ -53,6 +53,15 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("bus reconnected", "server", nc.ConnectedUrlRedacted()) }),
+		// Asynchronous errors — a permissions violation above all — go to the log, not
+		// to stderr raw: with least-privilege credentials they say what was refused.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Error("bus error", "subject", subject, "err", err)
+		}),
 	}
 	if cfg.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
@@ -94,12 +103,12 @@ func redact(url string) string { return userinfoRE.ReplaceAllString(url, "://***
 
 // LoadConnConfig reads how a service reaches the bus from the environment through getenv
 // (os.Getenv in main): NATS_URL (default DefaultURL; several servers comma-separated),
-// NATS_CREDS (a credentials file) and NATS_NKEY_SEED_FILE (an nkey seed file).
+// NATS_CREDS (a credentials file) and NATS_NKEY_SEED (the path of an nkey seed file).
 func LoadConnConfig(getenv func(string) string, name string) ConnConfig {
 	return ConnConfig{
 		URL:          getenv("NATS_URL"),
 		Name:         name,
 		CredsFile:    getenv("NATS_CREDS"),
-		NkeySeedFile: getenv("NATS_NKEY_SEED_FILE"),
+		NkeySeedFile: getenv("NATS_NKEY_SEED"),
 	}
 }

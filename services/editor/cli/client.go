@@ -33,7 +33,7 @@ func (c *client) connect(ctx context.Context) error {
 		dial = func(ctx context.Context, url string) (*bus.Conn, error) {
 			cfg := bus.ConnConfig{Name: "editor-cli"}
 			if c.env.Getenv != nil {
-				cfg = bus.LoadConnConfig(c.env.Getenv, "editor-cli") // NATS_CREDS, NATS_NKEY_SEED_FILE
+				cfg = bus.LoadConnConfig(c.env.Getenv, "editor-cli") // NATS_CREDS, NATS_NKEY_SEED
 			}
 			cfg.URL = url
 			return bus.Connect(ctx, cfg)
@@ -41,7 +41,7 @@ func (c *client) connect(ctx context.Context) error {
 	}
 	conn, err := dial(ctx, c.url)
 	if errors.Is(err, nats.ErrAuthorization) {
-		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED_FILE to the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
+		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED to the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
 	}
 	if err != nil {
 		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
