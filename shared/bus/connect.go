@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -89,11 +90,16 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 	return &Conn{NC: nc, JS: js}, nil
 }
 
-// Close drains the connection: pending publishes and acks are flushed first.
+// closeFlushTimeout bounds how long Close waits for the server to have everything sent.
+const closeFlushTimeout = 5 * time.Second
+
+// Close flushes what is buffered — acks and hand-backs above all — and waits for the
+// server to have it before closing. (Drain would return at once and flush in the
+// background; an embedded server stopped right after would lose the last acks, and their
+// revisions would wait out the ack wait before another worker took them.)
 func (c *Conn) Close() {
-	if err := c.NC.Drain(); err != nil {
-		c.NC.Close()
-	}
+	_ = c.NC.FlushTimeout(closeFlushTimeout)
+	c.NC.Close()
 }
 
 var userinfoRE = regexp.MustCompile(`://[^@/,]*@`)

@@ -173,10 +173,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			sleep(ctx, w.cfg.Poll)
 			continue
 		}
-		if ctx.Err() != nil {
-			_ = msg.Nak() // fetched while stopping: hand it straight back
-			return nil
-		}
+		// A revision fetched while stopping is handled like any other (within Grace)
+		// rather than handed back: the server keeps acks across a restart, but not the
+		// "redeliver now" of a hand-back, which would wait out the ack wait.
 		w.handle(ctx, msg)
 	}
 	return nil
