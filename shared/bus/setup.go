@@ -3,6 +3,8 @@ package bus
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -95,4 +97,18 @@ func Consumer(ctx context.Context, js jetstream.JetStream, channel string, t Top
 		return nil, fmt.Errorf("bus setup: consumer %s: %w", channel, err)
 	}
 	return c, nil
+}
+
+// LoadTopology reads NATS_REPLICAS (1 on one server, 3 on a cluster; default 1) through
+// getenv (os.Getenv in main).
+func LoadTopology(getenv func(string) string) (Topology, error) {
+	v := strings.TrimSpace(getenv("NATS_REPLICAS"))
+	if v == "" {
+		return Topology{}, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 5 {
+		return Topology{}, fmt.Errorf("NATS_REPLICAS %q: want a number from 1 to 5", v)
+	}
+	return Topology{Replicas: n}, nil
 }

@@ -108,6 +108,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SandboxAddr: orDefault(getenv("TELEGRAM_SANDBOX_ADDR"), DefaultSandboxAddr),
 	}
 	var errs []error
+	topo, err := bus.LoadTopology(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.Topology = topo
 	if f := getenv("TELEGRAM_BOT_TOKEN_FILE"); f != "" {
 		if cfg.Token != "" {
 			errs = append(errs, errors.New("set TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE, not both"))

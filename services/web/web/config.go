@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 )
 
@@ -30,6 +31,8 @@ type Config struct {
 	Heartbeat time.Duration
 	// TimeZone shows dates as Lleida reads them (WEB_TIMEZONE, an IANA name).
 	TimeZone string
+	// Topology is the bus's replica count for the web consumer (NATS_REPLICAS).
+	Topology bus.Topology
 	// Observe, when set, is told every delivery outcome of the web channel (the hub
 	// passes its metrics' Observe). Not read from the environment.
 	Observe func(delivery.Outcome)
@@ -99,6 +102,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	topo, err := bus.LoadTopology(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.Topology = topo
 	errs = append(errs, cfg.problems()...)
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("web config: %w", errors.Join(errs...))
