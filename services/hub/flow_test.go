@@ -12,6 +12,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 func httpGet(t *testing.T, url string) (int, string) {
@@ -37,7 +38,7 @@ func TestHubCarriesABulletinToEveryChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, cfg, logs) }()

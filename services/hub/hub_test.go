@@ -15,6 +15,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 func freePort(t *testing.T) string {
@@ -37,23 +38,6 @@ func serviceAddrs(t *testing.T) map[string]string {
 	}
 	env["WEB_BASE_URL"] = "http://" + env["WEB_ADDR"]
 	return env
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startHub runs the hub as main would, and returns a stop that sends it the equivalent
@@ -110,7 +94,7 @@ func connect(t *testing.T, addr, dataDir string) (*bus.Conn, *bus.Bulletins) {
 
 func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
 	dir, addr := t.TempDir(), freePort(t)
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	stop := startHub(t, dir, addr, logs)
 	conn, pub := connect(t, addr, dir)
 	natstest.WaitFor(t, 20*time.Second, "hub ready", func() bool { return strings.Contains(logs.String(), "hub ready") })
@@ -136,7 +120,7 @@ func TestHubKeepsBulletinsAcrossARestartAndStopsCleanly(t *testing.T) {
 
 func TestHubBusRefusesClientsWithoutItsKey(t *testing.T) {
 	dir, addr := t.TempDir(), freePort(t)
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	startHub(t, dir, addr, logs)
 	connect(t, addr, dir) // the key works
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

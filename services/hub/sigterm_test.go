@@ -10,6 +10,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 // TestSIGTERMDuringABurstLosesAndDoublesNothing stops the hub while its web worker is in
@@ -18,7 +19,7 @@ import (
 func TestSIGTERMDuringABurstLosesAndDoublesNothing(t *testing.T) {
 	const n = 120
 	dir, addr := t.TempDir(), freePort(t)
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	stop := startHub(t, dir, addr, logs)
 	natstest.WaitFor(t, 60*time.Second, "hub ready", func() bool { return strings.Contains(logs.String(), "hub ready") })
 	conn, pub := connect(t, addr, dir)
@@ -48,7 +49,7 @@ func TestSIGTERMDuringABurstLosesAndDoublesNothing(t *testing.T) {
 	if err := stop(); err != nil { // SIGTERM mid-burst
 		t.Fatalf("hub exited with %v", err)
 	}
-	logs = &syncBuffer{}
+	logs = &testenv.Logs{}
 	startHub(t, dir, addr, logs)
 	natstest.WaitFor(t, 60*time.Second, "hub ready again", func() bool { return strings.Contains(logs.String(), "hub ready") })
 	conn, _ = connect(t, addr, dir)

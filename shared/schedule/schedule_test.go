@@ -3,7 +3,6 @@ package schedule_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,20 +10,8 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/schedule"
+	"github.com/paeria/pregoner/shared/testenv"
 )
-
-// clock is a time the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 type env struct {
 	srv   *natstest.Server
@@ -46,7 +33,7 @@ func connect(t *testing.T, srv *natstest.Server) env {
 	return env{srv: srv, pub: pub, store: store}
 }
 
-func runner(t *testing.T, e env, c *clock) (stop func()) {
+func runner(t *testing.T, e env, c *testenv.Clock) (stop func()) {
 	t.Helper()
 	r := schedule.NewRunner(e.store, e.pub, nil, c.Now)
 	r.Tick = 10 * time.Millisecond
@@ -67,7 +54,7 @@ var t0 = time.Date(2020, 3, 14, 20, 0, 0, 0, time.UTC)
 
 func TestScheduleSurvivesARestartAndGoesOutOnTimeNotBefore(t *testing.T) {
 	e := connect(t, natstest.Start(t))
-	c := &clock{t: t0}
+	c := testenv.NewClock(t0)
 	if err := e.store.Put(context.Background(), entry("confinament", "Queda't a casa.", t0.Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +85,7 @@ func TestScheduleSurvivesARestartAndGoesOutOnTimeNotBefore(t *testing.T) {
 func TestScheduleCanBeChangedAndCancelledUntilDue(t *testing.T) {
 	e := connect(t, natstest.Start(t))
 	ctx := context.Background()
-	c := &clock{t: t0}
+	c := testenv.NewClock(t0)
 	if err := e.store.Put(ctx, entry("a", "primera", t0.Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
 package editor_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"github.com/paeria/pregoner/shared/testenv"
 	"log/slog"
 	"net"
 	"os"
@@ -30,24 +30,6 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// syncBuffer collects the channel services' logs, shown when the test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // sandboxes runs the real Telegram, YouTube and web services on the test's bus, as the
 // hub does without credentials: Telegram and YouTube deliver to their local sandboxes.
 func (e *env) sandboxes() {
@@ -69,7 +51,7 @@ func (e *env) sandboxes() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.t.Cleanup(func() {
 		if e.t.Failed() || os.Getenv("EDITOR_TEST_LOGS") != "" {

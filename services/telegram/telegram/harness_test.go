@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 const (
@@ -44,24 +44,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
-// logBuffer collects every log line of the services a test runs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // env is one test's world: a real embedded NATS server, the sandbox behind a real
 // HTTP server, and the test's clock shared by both.
 type env struct {
@@ -72,12 +54,12 @@ type env struct {
 	sb    *sandbox.Server
 	api   *httptest.Server
 	clk   *clock
-	logs  *logBuffer
+	logs  *testenv.Logs
 }
 
 func newEnv(t *testing.T, sbCfg sandbox.Config) *env {
 	t.Helper()
-	e := &env{t: t, srv: natstest.Start(t), clk: &clock{}, logs: &logBuffer{}}
+	e := &env{t: t, srv: natstest.Start(t), clk: &clock{}, logs: &testenv.Logs{}}
 	conn := e.srv.Connect("test")
 	var err error
 	if e.pub, err = bus.NewBulletins(context.Background(), conn.JS); err != nil {

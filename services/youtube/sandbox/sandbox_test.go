@@ -3,10 +3,10 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"github.com/paeria/pregoner/shared/testenv"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +17,6 @@ import (
 
 	"github.com/paeria/pregoner/services/youtube/sandbox"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // client is the real YouTube client library with the real oauth2 package, pointed at
 // a sandbox; refresh overrides the refresh token sent.
@@ -75,7 +58,7 @@ func reason(err error) string {
 var parts = []string{"snippet", "status"}
 
 func TestSandboxRefusesWhatYouTubeRefuses(t *testing.T) {
-	c := &clock{t: time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC)}
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
 	sb := sandbox.New(sandbox.Config{Now: c.Now})
 	api := client(t, sb, "", "")
 	soon := c.Now().Add(time.Hour)
@@ -110,7 +93,7 @@ func TestSandboxRefusesWhatYouTubeRefuses(t *testing.T) {
 }
 
 func TestSandboxUpdateOverwritesWholeParts(t *testing.T) {
-	c := &clock{t: time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC)}
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
 	sb := sandbox.New(sandbox.Config{Now: c.Now})
 	api := client(t, sb, "", "")
 	start := c.Now().Add(24 * time.Hour)
@@ -154,7 +137,7 @@ func TestSandboxUpdateOverwritesWholeParts(t *testing.T) {
 }
 
 func TestSandboxListsMinePageByPage(t *testing.T) {
-	c := &clock{t: time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC)}
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
 	sb := sandbox.New(sandbox.Config{Now: c.Now})
 	api := client(t, sb, "", "")
 	for i := range 7 {
@@ -183,7 +166,7 @@ func TestSandboxListsMinePageByPage(t *testing.T) {
 
 func TestSandboxQuotaRunsOutAndResetsAtMidnightPacific(t *testing.T) {
 	pacific := sandbox.PacificZone()
-	c := &clock{t: time.Date(2020, 3, 14, 23, 30, 0, 0, pacific)}
+	c := testenv.NewClock(time.Date(2020, 3, 14, 23, 30, 0, 0, pacific))
 	sb := sandbox.New(sandbox.Config{Now: c.Now, DailyQuota: 120})
 	api := client(t, sb, "", "")
 	start := c.Now().Add(48 * time.Hour)
@@ -210,7 +193,7 @@ func TestSandboxQuotaRunsOutAndResetsAtMidnightPacific(t *testing.T) {
 }
 
 func TestSandboxTokensExpireAndCredentialsAreChecked(t *testing.T) {
-	c := &clock{t: time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC)}
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
 	sb := sandbox.New(sandbox.Config{Now: c.Now})
 	start := c.Now().Add(48 * time.Hour)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 // BenchmarkDescription renders a bulletin into a description shortened to YouTube's
@@ -39,7 +40,7 @@ func BenchmarkDescription(b *testing.B) {
 // BenchmarkDeliver schedules broadcasts through the real client library against the
 // sandbox over loopback HTTP: field checks, description, token, insert, accounting.
 func BenchmarkDeliver(b *testing.B) {
-	c := &clock{t: lockdown}
+	c := testenv.NewClock(lockdown)
 	sb := sandbox.New(sandbox.Config{ClientID: clientID, ClientSecret: clientSecret, RefreshToken: refreshToken,
 		Now: c.Now, DailyQuota: 1 << 40})
 	srv := httptest.NewServer(sb.Handler())

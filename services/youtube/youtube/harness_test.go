@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/testenv"
 )
 
 // Credentials the test sandbox accepts. They must never show in a log or a record.
@@ -27,42 +27,6 @@ const (
 	webBase      = "https://lleida.test/covid"
 )
 
-// clock is a clock the test moves by hand; the worker and the sandbox both read it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// logBuffer collects a worker's log lines, safely across goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // env is one test's world: real embedded NATS, the YouTube sandbox behind a real HTTP
 // server, and a clock both read.
 type env struct {
@@ -70,10 +34,10 @@ type env struct {
 	nats  *natstest.Server
 	pub   *bus.Bulletins
 	store *delivery.Store
-	clock *clock
+	clock *testenv.Clock
 	sb    *sandbox.Server
 	api   *httptest.Server
-	logs  *logBuffer
+	logs  *testenv.Logs
 }
 
 // lockdown is when the tests take place: Lleida, March 2020.
@@ -81,7 +45,7 @@ var lockdown = time.Date(2020, 3, 14, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, nats: natstest.Start(t), clock: &clock{t: lockdown}, logs: &logBuffer{}}
+	e := &env{t: t, nats: natstest.Start(t), clock: testenv.NewClock(lockdown), logs: &testenv.Logs{}}
 	e.sb = sandbox.New(sandbox.Config{ClientID: clientID, ClientSecret: clientSecret,
 		RefreshToken: refreshToken, Now: e.clock.Now})
 	e.api = httptest.NewServer(e.sb.Handler())

@@ -1,6 +1,7 @@
 package youtube_test
 
 import (
+	"github.com/paeria/pregoner/shared/testenv"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func TestQuotaResetsAtMidnightPacificAcrossDaylightSaving(t *testing.T) {
 }
 
 func TestQuotaCountsTheDayAndForgetsExhaustionAtTheReset(t *testing.T) {
-	c := &clock{t: time.Date(2020, 3, 14, 23, 0, 0, 0, time.UTC)} // 16:00 Pacific
+	c := testenv.NewClock(time.Date(2020, 3, 14, 23, 0, 0, 0, time.UTC)) // 16:00 Pacific
 	q := youtube.NewQuota(10000, c.Now)
 	q.Spend(youtube.CostWrite)
 	q.Spend(youtube.CostList)
