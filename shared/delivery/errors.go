@@ -64,3 +64,24 @@ func classify(err error) (class, time.Duration) {
 	}
 	return classTemporary, 0
 }
+
+// ShowingError is a failure after which the channel still shows something of the
+// bulletin: the parts of a split post that went out before a part was refused, say.
+// The worker records Ref as what citizens can still see, so a dead or failed record
+// never claims the channel is empty when it is not. Wrap it in Temporary or Permanent
+// as usual; the worker finds it with errors.As.
+type ShowingError struct {
+	Err error
+	// Ref is what the channel shows now (e.g. the message ids of the parts sent).
+	Ref Ref
+	// What says it in words staff read, e.g. "part 1 of 3 (message 41)".
+	What string
+}
+
+func (e *ShowingError) Error() string { return e.Err.Error() }
+func (e *ShowingError) Unwrap() error { return e.Err }
+
+// Showing wraps err with what the channel still shows after it.
+func Showing(err error, ref Ref, what string) error {
+	return &ShowingError{Err: err, Ref: ref, What: what}
+}

@@ -31,12 +31,16 @@ const (
 	Retracted State = "retracted"
 	// Skipped: the channel does not carry this bulletin (e.g. YouTube without a live block).
 	Skipped State = "skipped"
+	// Superseded: a newer revision was on the bus before the channel got to this one, so
+	// no call was made for it; SupersededBy names the newer revision, which the channel
+	// takes up next. What the channel shows (Carried, Ref) is as before.
+	Superseded State = "superseded"
 )
 
 // Final reports whether the worker is done with the record's revision.
 func (s State) Final() bool {
 	switch s {
-	case Delivered, Dead, Retracted, Skipped:
+	case Delivered, Dead, Retracted, Skipped, Superseded:
 		return true
 	}
 	return false
@@ -52,6 +56,9 @@ type Ref struct {
 	Target string `json:"target,omitempty"`
 	// SentAt is when the bulletin first appeared on the channel.
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// Note is what staff should know about how the channel delivered, e.g. that a lost
+	// reply may repeat a post because the bot's rights make checking unsafe.
+	Note string `json:"note,omitempty"`
 }
 
 // Record is the delivery record of one bulletin on one channel: key "<id>.<channel>" in
@@ -62,11 +69,28 @@ type Record struct {
 	Rev     int             `json:"rev"`    // the revision this record is about
 	Action  bulletin.Action `json:"action"` // that revision's action
 	State   State           `json:"state"`
-	// Carried is the revision the channel shows now; 0 when it shows nothing.
-	Carried  int    `json:"carried,omitempty"`
-	Ref      Ref    `json:"ref,omitzero"`
-	Attempts int    `json:"attempts"` // attempts at Rev
-	Error    string `json:"error,omitempty"`
+	// Carried is the revision the channel shows in full now; 0 when it shows none.
+	Carried int `json:"carried,omitempty"`
+	// Ref is what the channel shows now: the carried revision, or after a failure the
+	// parts still visible (see Visible). It is empty once retracted or skipped.
+	Ref Ref `json:"ref,omitzero"`
+	// Visible says in words what citizens can still see when the channel does not show
+	// Rev in full (a failed or dead delivery): "part 1 of 3 (message 41)", "revision 2".
+	// Empty when nothing is known to be visible beyond Carried.
+	Visible string `json:"visible,omitempty"`
+	// Uncertain is set when the last call to the channel for this bulletin failed, so the
+	// channel may have acted in part or in full without saying so (a lost reply). The
+	// next call is told (Job.Retry) and a retraction asks the channel even when nothing
+	// is known to be shown. A successful call clears it.
+	Uncertain bool `json:"uncertain,omitempty"`
+	// SupersededBy is the newer revision that made this one Superseded.
+	SupersededBy int `json:"superseded_by,omitempty"`
+	// Attempts counts attempts at Rev, across re-drives (a channel told Job.Retry knows
+	// it may have acted already); RedriveFrom is Attempts when staff last re-drove it,
+	// and the give-up limit counts from there.
+	Attempts    int    `json:"attempts"`
+	RedriveFrom int    `json:"redrive_from,omitempty"`
+	Error       string `json:"error,omitempty"`
 	// NextAttempt is when a failed delivery is tried again.
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	Updated     time.Time `json:"updated"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/paeria/pregoner/shared/bulletin"
 )
@@ -60,15 +61,28 @@ type Redriver interface {
 	Redrive(ctx context.Context, id, channel string) error
 }
 
-// ErrNotDead is returned by Redrive for a delivery that is not dead.
+// ErrNotDead is returned by Redrive for a delivery that is neither dead nor stuck.
 var ErrNotDead = errors.New("not dead")
 
-// Redrive sends a dead delivery back to its channel's worker: the record goes to Pending
-// with its attempts reset, and the worker tries the bulletin's latest revision again.
-// by names who asked, for the audit trail.
+// StuckAfter is how long a delivery may stay pending (re-drive asked for, or a new
+// revision not yet taken up) before staff may re-drive it: a re-drive request the bus
+// lost must not leave it pending for good.
+const StuckAfter = 10 * time.Minute
+
+// Redrive sends a dead — or stuck pending — delivery back to its channel's worker: the
+// record goes to Pending and the worker tries the bulletin's latest revision again. The
+// attempts made so far are kept, so the channel is told it may have acted already, and
+// the give-up limit counts afresh from here. by names who asked, for the audit trail.
 func Redrive(ctx context.Context, store *Store, pub Redriver, id, channel, by string) error {
+	return redrive(ctx, store, pub, id, channel, by, time.Now())
+}
+
+func redrive(ctx context.Context, store *Store, pub Redriver, id, channel, by string, now time.Time) error {
+	if err := bulletin.CheckID(id); err != nil {
+		return fmt.Errorf("retry on %s: %w", channel, err)
+	}
 	if !slices.Contains(bulletin.KnownChannels, channel) {
-		return fmt.Errorf("retry %s on %s: unknown channel (want one of %v)", id, channel, bulletin.KnownChannels)
+		return fmt.Errorf("retry %s on %q: unknown channel (want one of %v)", id, channel, bulletin.KnownChannels)
 	}
 	rec, kvRev, err := store.Get(ctx, id, channel)
 	if err != nil {
@@ -77,11 +91,17 @@ func Redrive(ctx context.Context, store *Store, pub Redriver, id, channel, by st
 	if rec == nil {
 		return fmt.Errorf("retry %s on %s: no delivery recorded yet", id, channel)
 	}
-	if rec.State != Dead {
+	stuck := rec.State == Pending && now.Sub(rec.Updated) > StuckAfter
+	if rec.State != Dead && !stuck {
 		return fmt.Errorf("retry %s on %s: delivery is %s, %w", id, channel, rec.State, ErrNotDead)
 	}
 	before := *rec
-	rec.State, rec.Attempts, rec.Error, rec.By = Pending, 0, "retry requested (was: "+before.Error+")", by
+	was := before.Error
+	if stuck {
+		was = "pending since " + before.Updated.Format(time.RFC3339)
+	}
+	rec.State, rec.RedriveFrom, rec.Error, rec.By = Pending, rec.Attempts, "retry requested (was: "+was+")", by
+	rec.Updated = now.UTC()
 	newRev, err := store.Put(ctx, rec, kvRev)
 	if err != nil {
 		return fmt.Errorf("retry %s on %s: %w", id, channel, err)

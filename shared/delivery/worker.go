@@ -35,8 +35,11 @@ type Job struct {
 	// Retry is set when an earlier attempt at this revision may have reached the channel
 	// (it failed, or the worker died mid-call): look for it before creating anything.
 	Retry bool
-	// Attempt counts attempts at this revision, from 1.
+	// Attempt counts attempts at this revision, from 1 (from the last re-drive).
 	Attempt int
+	// CheckedAt is when the worker began reading the bulletin's latest revision for this
+	// job: every decision staff made before then is reflected in it.
+	CheckedAt time.Time
 }
 
 // Revisions reads the newest revision of a bulletin; *bus.Bulletins implements it.
@@ -211,34 +214,88 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	defer stop()
 	defer w.heartbeat(callCtx, msg)()
 
-	rev, err := w.revision(callCtx, msg)
-	if err != nil {
-		out.Err = err.Error()
-		w.log.Error("unreadable message; dropped", "subject", msg.Subject(), "err", err)
-		_ = msg.TermWithReason(err.Error())
-		return
-	}
-	out.ID, out.Rev, out.Published = rev.ID, rev.Rev, rev.At
-	numDelivered := uint64(1)
+	m := message{msg: msg, delivered: 1}
 	if meta, err := msg.Metadata(); err == nil {
-		numDelivered = meta.NumDelivered
+		m.delivered = meta.NumDelivered
 	}
-	settle := w.process(callCtx, rev, numDelivered, &out)
+	rev, latest, settle := w.revision(callCtx, m, &out)
+	if rev != nil {
+		out.ID, out.Rev, out.Published = rev.ID, rev.Rev, rev.At
+		settle = w.process(callCtx, m, rev, latest, &out)
+	}
 	settle(msg)
 }
 
+// message is a message being handled and how often the bus has handed it out.
+type message struct {
+	msg       jetstream.Msg
+	delivered uint64
+}
+
 // revision reads the revision a message is about: its body, or for a re-drive request
-// the bulletin's latest revision.
-func (w *Worker) revision(ctx context.Context, msg jetstream.Msg) (*bulletin.Revision, error) {
-	id, redrive, ok := bus.ParseSubject(msg.Subject())
+// the bulletin's latest revision (then latest is its number). A message that can never
+// be read is refused at once, so it does not hold up the bulletins behind it.
+func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (rev *bulletin.Revision, latest int, settle settleFunc) {
+	subject := m.msg.Subject()
+	id, redrive, ok := bus.ParseSubject(subject)
 	if !ok {
-		return nil, fmt.Errorf("unexpected subject %q", msg.Subject())
+		return nil, 0, w.refuse(out, fmt.Errorf("unexpected subject %q", subject))
+	}
+	if err := bulletin.CheckID(id); err != nil {
+		return nil, 0, w.refuse(out, fmt.Errorf("subject %q: %w", subject, err))
 	}
 	if redrive == "" {
-		return bus.Decode(msg.Data())
+		rev, err := bus.Decode(m.msg.Data())
+		if err == nil && rev.ID != id {
+			err = fmt.Errorf("revision of %q on the subject of %q", rev.ID, id)
+		}
+		if err != nil {
+			return nil, 0, w.refuse(out, fmt.Errorf("%s: %w", subject, err))
+		}
+		return rev, 0, nil
 	}
 	rev, _, err := w.revs.Latest(ctx, id)
-	return rev, err
+	if errors.Is(err, bus.ErrNotFound) {
+		return nil, 0, w.refuse(out, fmt.Errorf("re-drive of %s: %w", id, err))
+	}
+	if err != nil {
+		out.ID = id
+		return nil, 0, w.busTrouble(ctx, m, nil, "read the latest revision", err, out)
+	}
+	return rev, rev.Rev, nil
+}
+
+// refuse drops a message that can never be handled, saying why; the channel moves on.
+func (w *Worker) refuse(out *Outcome, err error) settleFunc {
+	out.Err = w.cfg.Redact(err.Error())
+	w.log.Error("unreadable message refused; the channel goes on with the next", "err", out.Err)
+	return func(m jetstream.Msg) { _ = m.TermWithReason("unreadable: " + out.Err) }
+}
+
+// busTrouble handles a failure to read or write the bus while handling a revision: the
+// message comes back after a back-off, and after MaxAttempts deliveries it is given up —
+// recorded as dead with the reason when the record can still be written — so a revision
+// the bus cannot serve never holds the channel for good.
+func (w *Worker) busTrouble(ctx context.Context, m message, rev *bulletin.Revision, what string, err error, out *Outcome) settleFunc {
+	text := w.cfg.Redact(err.Error())
+	if m.delivered < uint64(w.cfg.MaxAttempts) {
+		delay := w.backoff(int(m.delivered), 0)
+		w.log.Warn("bus trouble; will retry", "id", out.ID, "what", what, "in", delay, "err", text)
+		return nakAfter(delay)
+	}
+	out.Err = fmt.Sprintf("could not %s after %d tries: %s", what, m.delivered, text)
+	w.log.Error("giving up on a revision the bus cannot serve; the channel goes on", "id", out.ID, "err", out.Err)
+	if rev != nil {
+		rec, kvRev, gerr := w.store.Get(ctx, rev.ID, w.cfg.Channel)
+		if gerr == nil && (rec == nil || rec.Rev <= rev.Rev) {
+			next := carry(rec, w.cfg.Channel, rev)
+			next.State, next.Error, next.Updated = Dead, out.Err, w.cfg.Now().UTC()
+			if _, perr := w.store.Put(ctx, &next, kvRev); perr == nil {
+				out.State = Dead
+			}
+		}
+	}
+	return func(m jetstream.Msg) { _ = m.TermWithReason(out.Err) }
 }
 
 // heartbeat keeps the message from being redelivered while a long call runs.
@@ -267,101 +324,71 @@ func nakAfter(d time.Duration) settleFunc {
 	return func(m jetstream.Msg) { _ = m.NakWithDelay(d) }
 }
 
-// process decides what the channel must do with rev, does it, records the outcome and
-// returns how to settle the message.
-func (w *Worker) process(ctx context.Context, rev *bulletin.Revision, numDelivered uint64, out *Outcome) settleFunc {
+func term(reason string) settleFunc {
+	return func(m jetstream.Msg) { _ = m.TermWithReason(reason) }
+}
+
+// process carries out decide's choice for rev — reading the bulletin's latest revision
+// first when a call may follow — records the outcome and returns how to settle.
+func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision, latest int, out *Outcome) settleFunc {
 	rec, kvRev, err := w.store.Get(ctx, rev.ID, w.cfg.Channel)
 	if err != nil {
-		w.log.Warn("delivery store unreachable; will retry", "id", rev.ID, "err", err)
-		return nakAfter(w.cfg.MinBackoff)
+		return w.busTrouble(ctx, m, rev, "read the delivery record", err, out)
 	}
-	prev := Record{}
-	if rec != nil {
-		prev = *rec
-		if rec.Rev > rev.Rev || (rec.Rev == rev.Rev && rec.State.Final()) {
-			return ack // already handled: a duplicate, or a revision the channel has moved past
+	in := input{channel: w.cfg.Channel, prev: rec, rev: rev, latest: latest,
+		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
+	checked := w.cfg.Now()
+	d := decide(in)
+	if d.needLatest {
+		checked = w.cfg.Now()
+		l, _, err := w.revs.Latest(ctx, rev.ID)
+		if err != nil {
+			return w.busTrouble(ctx, m, rev, "read the latest revision", err, out)
 		}
+		in.latest = max(l.Rev, rev.Rev)
+		d = decide(in)
 	}
-	named := rev.Bulletin.HasChannel(w.cfg.Channel)
-	carrying := prev.Carried > 0
-	next := Record{ID: rev.ID, Channel: w.cfg.Channel, Rev: rev.Rev, Action: rev.Action,
-		Carried: prev.Carried, Ref: prev.Ref, Attempts: 1}
-	if prev.Rev == rev.Rev {
-		next.Attempts = prev.Attempts + 1
-	}
-
-	var op string
 	switch {
-	case (rev.Action == bulletin.Retract || !named) && !carrying:
-		if rec == nil && !named {
-			return ack // never meant for this channel
-		}
-		next.State = Retracted
-		if rev.Action != bulletin.Retract {
-			next.State, next.Error = Skipped, "not among the bulletin's channels"
-		}
-		return w.record(ctx, &next, kvRev, out, ack)
-	case rev.Action == bulletin.Retract || !named:
-		op = "retract"
-	case carrying:
-		op = "update"
-	default:
-		op = "deliver"
+	case d.ack:
+		return ack
+	case d.op == opNone:
+		return w.record(ctx, m, &d.next, kvRev, out, ack)
 	}
-	out.Op = op
-	if next.Attempts > w.cfg.MaxAttempts {
-		next.State = Dead
-		next.Error = fmt.Sprintf("gave up after %d attempts: %s", w.cfg.MaxAttempts, prev.Error)
-		return w.record(ctx, &next, kvRev, out, func(m jetstream.Msg) { _ = m.TermWithReason("gave up") })
+	out.Op = string(d.op)
+	if d.giveUp {
+		return w.record(ctx, m, &d.next, kvRev, out, term("gave up"))
 	}
-
-	job := Job{Revision: rev, Prev: prev, Attempt: next.Attempts, Retry: next.Attempts > 1 || numDelivered > 1}
-	ref, callErr := w.call(ctx, op, job)
+	d.job.CheckedAt = checked
+	ref, callErr := w.call(ctx, d.op, d.job)
 	if callErr != nil && ctx.Err() != nil {
 		// Shutting down: hand the revision back untouched; another replica takes it now.
 		w.log.Info("handing back in-flight delivery", "id", rev.ID, "rev", rev.Rev)
 		return func(m jetstream.Msg) { _ = m.Nak() }
 	}
-
-	class, retryAfter := classify(callErr)
+	now := w.cfg.Now()
+	next, class := settle(d, ref, callErr, now, w.cfg.Redact)
+	_, retryAfter := classify(callErr)
 	out.RetryAfter = retryAfter
 	var coder Coder
 	if errors.As(callErr, &coder) {
 		out.Code = coder.Code()
 	}
-	now := w.cfg.Now()
 	switch class {
-	case classOK:
-		next.State, next.Carried, next.Ref = Delivered, rev.Rev, ref
-		if op == "retract" {
-			next.State, next.Carried, next.Ref = Retracted, 0, prev.Ref
-			if !named && rev.Action != bulletin.Retract {
-				next.Error = "removed from the bulletin's channels"
-			}
-		} else if next.Ref.SentAt.IsZero() {
-			next.Ref.SentAt = prev.Ref.SentAt
-			if op == "deliver" || next.Ref.SentAt.IsZero() {
-				next.Ref.SentAt = now.UTC()
-			}
-		}
-		return w.record(ctx, &next, kvRev, out, ack)
-	case classSkip:
-		next.State, next.Error = Skipped, w.cfg.Redact(callErr.Error())
-		return w.record(ctx, &next, kvRev, out, ack)
+	case classOK, classSkip:
+		return w.record(ctx, m, &next, kvRev, out, ack)
 	case classPermanent:
-		next.State, next.Error = Dead, w.cfg.Redact(callErr.Error())
-		return w.record(ctx, &next, kvRev, out, func(m jetstream.Msg) { _ = m.TermWithReason("refused by channel") })
+		return w.record(ctx, m, &next, kvRev, out, term("refused by channel"))
 	}
-	delay := w.backoff(next.Attempts, retryAfter)
-	next.State, next.Error, next.NextAttempt = Failed, w.cfg.Redact(callErr.Error()), now.Add(delay).UTC()
-	return w.record(ctx, &next, kvRev, out, nakAfter(delay))
+	delay := w.backoff(next.Attempts-next.RedriveFrom, retryAfter)
+	next.NextAttempt = now.Add(delay).UTC()
+	return w.record(ctx, m, &next, kvRev, out, nakAfter(delay))
 }
 
-func (w *Worker) call(ctx context.Context, op string, job Job) (Ref, error) {
-	switch op {
-	case "update":
+func (w *Worker) call(ctx context.Context, o op, job Job) (Ref, error) {
+	switch o {
+	case opUpdate:
 		return w.ch.Update(ctx, job)
-	case "retract":
+	case opRetract:
 		return Ref{}, w.ch.Retract(ctx, job)
 	}
 	return w.ch.Deliver(ctx, job)
@@ -376,32 +403,36 @@ func (w *Worker) backoff(attempt int, retryAfter time.Duration) time.Duration {
 }
 
 // record writes next over the record at bucket revision kvRev and returns settle, or —
-// when the bus does not take the write — a short nak so the revision comes back.
-func (w *Worker) record(ctx context.Context, next *Record, kvRev uint64, out *Outcome, settle settleFunc) settleFunc {
+// when the bus does not take the write — a nak so the revision comes back (see busTrouble).
+func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint64, out *Outcome, settle settleFunc) settleFunc {
 	next.Updated = w.cfg.Now().UTC()
 	out.State, out.Err = next.State, next.Error
+	var err error
 	for range 5 {
-		_, err := w.store.Put(ctx, next, kvRev)
-		if err == nil {
+		if _, err = w.store.Put(ctx, next, kvRev); err == nil {
 			w.log.Info("delivery recorded", "id", next.ID, "rev", next.Rev, "op", out.Op,
 				"state", next.State, "attempt", next.Attempts, "err", next.Error)
 			return settle
 		}
 		if !errors.Is(err, ErrConflict) {
-			w.log.Warn("recording delivery failed; will retry", "id", next.ID, "rev", next.Rev, "err", err)
 			break
 		}
 		// Someone else wrote the record meanwhile (a re-drive request). A newer revision
 		// there wins; otherwise write ours over it.
 		cur, rev, gerr := w.store.Get(ctx, next.ID, next.Channel)
 		if gerr != nil {
+			err = gerr
 			break
 		}
 		if cur != nil && cur.Rev > next.Rev {
 			return settle
 		}
+		if cur != nil && cur.Rev == next.Rev && cur.State == Pending {
+			// A re-drive asked for this revision meanwhile: keep its attempt budget.
+			next.RedriveFrom, next.By = cur.RedriveFrom, cur.By
+		}
 		kvRev = rev
 	}
 	out.State = ""
-	return nakAfter(w.cfg.MinBackoff)
+	return w.busTrouble(ctx, m, nil, "record the delivery", err, out)
 }

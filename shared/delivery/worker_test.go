@@ -54,9 +54,10 @@ func TestPublishEditRetractReachChannelOnceEach(t *testing.T) {
 func TestRevisionsReachTheChannelInPublishOrder(t *testing.T) {
 	e := newEnv(t)
 	ch := &testChannel{}
-	// Publish everything before the worker starts, interleaving bulletins and edits.
+	e.worker(ch, delivery.Config{})
+	// Each revision is taken up before the next is published: every one is carried, in order.
 	var want []string
-	for i := range 5 {
+	for i := range 3 {
 		for _, id := range []string{"a", "b", "c"} {
 			rev := e.publish(id, fmt.Sprintf("versió %d", i))
 			op := "update"
@@ -64,12 +65,43 @@ func TestRevisionsReachTheChannelInPublishOrder(t *testing.T) {
 				op = "deliver"
 			}
 			want = append(want, op+" "+rev.Key())
+			e.waitState(id, rev.Rev, delivery.Delivered)
 		}
 	}
-	e.worker(ch, delivery.Config{})
-	e.waitState("c", 5, delivery.Delivered)
 	if got := ch.ops(); !slices.Equal(got, want) {
 		t.Errorf("calls out of order:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestQueuedRevisionsAreSupersededByTheLatestDecision(t *testing.T) {
+	e := newEnv(t)
+	ch := &testChannel{}
+	// Everything is published before the worker starts: b is corrected twice, c is
+	// retracted before its turn, a is left alone.
+	e.publish("a", "A.")
+	e.publish("b", "B, primera versió.")
+	e.publish("c", "C, retirat abans d'hora.")
+	e.publish("b", "B, segona versió.")
+	e.publish("b", "B, tercera versió.")
+	if _, err := e.pub.Retract(context.Background(), "c", "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.worker(ch, delivery.Config{})
+	e.waitState("c", 2, delivery.Retracted)
+	e.waitState("b", 3, delivery.Delivered)
+	want := []string{"deliver a@1", "deliver b@3"}
+	if got := ch.ops(); !slices.Equal(got, want) {
+		t.Errorf("calls = %q, want %q: a retracted bulletin is never posted, a corrected one posted once, corrected", got, want)
+	}
+	hist, err := e.store.History(context.Background(), "b", bulletin.Telegram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 3 || hist[0].State != delivery.Superseded || hist[0].SupersededBy != 3 || hist[1].SupersededBy != 3 {
+		t.Errorf("b's records should say revisions 1 and 2 were superseded by 3: %+v", hist)
+	}
+	if c := e.record("c", bulletin.Telegram); c.Carried != 0 || len(c.Ref.IDs) != 0 {
+		t.Errorf("c's record claims something is shown: %+v", c)
 	}
 }
 
@@ -172,8 +204,11 @@ func TestPermanentFailureIsDeadWithReasonAndRetryRedrivesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec = e.waitState("xarxa-solidaria", 1, delivery.Delivered)
-	if rec.Attempts != 1 {
-		t.Errorf("attempts after re-drive = %d, want them counted afresh from 1", rec.Attempts)
+	if rec.Attempts != 2 || rec.RedriveFrom != 1 {
+		t.Errorf("attempts after re-drive = %d (re-driven at %d), want the history kept: 2 (at 1)", rec.Attempts, rec.RedriveFrom)
+	}
+	if calls := ch.Calls(); !calls[len(calls)-1].Job.Retry {
+		t.Error("the re-driven call was not told the channel may have acted already (Job.Retry)")
 	}
 	err = delivery.Redrive(context.Background(), e.store, e.pub, "xarxa-solidaria", bulletin.Telegram, "anna")
 	if !errors.Is(err, delivery.ErrNotDead) {
