@@ -71,6 +71,9 @@ func decide(in input) decision {
 		return decision{needLatest: true}
 	}
 	next := carry(prev, in.channel, rev)
+	// A message handed out before may have been carried out by a worker that died or
+	// was stopped before it could record it: the channel may show it.
+	next.Uncertain = next.Uncertain || in.redelivered
 	if in.latest > rev.Rev {
 		next.State, next.SupersededBy = Superseded, in.latest
 		return decision{next: next}
@@ -79,7 +82,7 @@ func decide(in input) decision {
 	var o op
 	switch {
 	case rev.Action == bulletin.Retract || !named:
-		if !mayShow(prev) {
+		if !mayShow(&next) {
 			next.State = Retracted
 			if rev.Action != bulletin.Retract {
 				next.State, next.Error = Skipped, "not among the bulletin's channels"
@@ -103,7 +106,7 @@ func decide(in input) decision {
 	if prev != nil {
 		p = *prev
 	}
-	retry := next.Attempts > 1 || in.redelivered || p.Uncertain
+	retry := next.Attempts > 1 || next.Uncertain
 	return decision{op: o, next: next,
 		job: Job{Revision: rev, Prev: p, Attempt: next.Attempts - next.RedriveFrom, Retry: retry}}
 }
@@ -124,8 +127,8 @@ func carry(prev *Record, channel string, rev *bulletin.Revision) Record {
 
 // mayShow reports whether the channel may show something of the bulletin: it carries a
 // revision, parts of one are known to be visible, or a failed call may have acted.
-func mayShow(prev *Record) bool {
-	return prev != nil && (prev.Carried > 0 || len(prev.Ref.IDs) > 0 || prev.Uncertain)
+func mayShow(r *Record) bool {
+	return r.Carried > 0 || len(r.Ref.IDs) > 0 || r.Uncertain
 }
 
 func prevError(prev *Record) string {

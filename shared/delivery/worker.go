@@ -218,10 +218,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if meta, err := msg.Metadata(); err == nil {
 		m.delivered = meta.NumDelivered
 	}
-	rev, latest, settle := w.revision(callCtx, m, &out)
+	rev, settle := w.revision(callCtx, m, &out)
 	if rev != nil {
 		out.ID, out.Rev, out.Published = rev.ID, rev.Rev, rev.At
-		settle = w.process(callCtx, m, rev, latest, &out)
+		settle = w.process(callCtx, m, rev, &out)
 	}
 	settle(msg)
 }
@@ -233,16 +233,16 @@ type message struct {
 }
 
 // revision reads the revision a message is about: its body, or for a re-drive request
-// the bulletin's latest revision (then latest is its number). A message that can never
-// be read is refused at once, so it does not hold up the bulletins behind it.
-func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (rev *bulletin.Revision, latest int, settle settleFunc) {
+// the bulletin's latest revision. A message that can never be read is refused at once,
+// so it does not hold up the bulletins behind it.
+func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (*bulletin.Revision, settleFunc) {
 	subject := m.msg.Subject()
 	id, redrive, ok := bus.ParseSubject(subject)
 	if !ok {
-		return nil, 0, w.refuse(out, fmt.Errorf("unexpected subject %q", subject))
+		return nil, w.refuse(out, fmt.Errorf("unexpected subject %q", subject))
 	}
 	if err := bulletin.CheckID(id); err != nil {
-		return nil, 0, w.refuse(out, fmt.Errorf("subject %q: %w", subject, err))
+		return nil, w.refuse(out, fmt.Errorf("subject %q: %w", subject, err))
 	}
 	if redrive == "" {
 		rev, err := bus.Decode(m.msg.Data())
@@ -250,19 +250,19 @@ func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (rev *bu
 			err = fmt.Errorf("revision of %q on the subject of %q", rev.ID, id)
 		}
 		if err != nil {
-			return nil, 0, w.refuse(out, fmt.Errorf("%s: %w", subject, err))
+			return nil, w.refuse(out, fmt.Errorf("%s: %w", subject, err))
 		}
-		return rev, 0, nil
+		return rev, nil
 	}
 	rev, _, err := w.revs.Latest(ctx, id)
 	if errors.Is(err, bus.ErrNotFound) {
-		return nil, 0, w.refuse(out, fmt.Errorf("re-drive of %s: %w", id, err))
+		return nil, w.refuse(out, fmt.Errorf("re-drive of %s: %w", id, err))
 	}
 	if err != nil {
 		out.ID = id
-		return nil, 0, w.busTrouble(ctx, m, nil, "read the latest revision", err, out)
+		return nil, w.busTrouble(ctx, m, nil, "read the latest revision", err, out)
 	}
-	return rev, rev.Rev, nil
+	return rev, nil
 }
 
 // refuse drops a message that can never be handled, saying why; the channel moves on.
@@ -330,17 +330,19 @@ func term(reason string) settleFunc {
 
 // process carries out decide's choice for rev — reading the bulletin's latest revision
 // first when a call may follow — records the outcome and returns how to settle.
-func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision, latest int, out *Outcome) settleFunc {
+func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision, out *Outcome) settleFunc {
 	rec, kvRev, err := w.store.Get(ctx, rev.ID, w.cfg.Channel)
 	if err != nil {
 		return w.busTrouble(ctx, m, rev, "read the delivery record", err, out)
 	}
-	in := input{channel: w.cfg.Channel, prev: rec, rev: rev, latest: latest,
+	in := input{channel: w.cfg.Channel, prev: rec, rev: rev,
 		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
-	checked := w.cfg.Now()
 	d := decide(in)
+	var checked time.Time
 	if d.needLatest {
-		checked = w.cfg.Now()
+		// Read just before the call, so that every decision staff were told of before
+		// this moment is known to the call (see Job.CheckedAt).
+		checked = time.Now()
 		l, _, err := w.revs.Latest(ctx, rev.ID)
 		if err != nil {
 			return w.busTrouble(ctx, m, rev, "read the latest revision", err, out)
