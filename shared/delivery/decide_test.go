@@ -95,7 +95,7 @@ func TestSettle(t *testing.T) {
 		{name: "retracted leaves nothing", op: opRetract, action: bulletin.Retract, prev: shown, state: Retracted},
 		{name: "skipped leaves nothing", op: opUpdate, action: bulletin.Edit, prev: shown, err: Skip("live block removed"), state: Skipped},
 		{name: "dead with a part still visible", op: opDeliver, action: bulletin.Publish,
-			err: Permanent(Showing(errors.New("Bad Request: can't parse entities"), partial, "part 1 of 3 (message 41)")),
+			err:   Permanent(Showing(errors.New("Bad Request: can't parse entities"), partial, "part 1 of 3 (message 41)")),
 			state: Dead, visible: "part 1 of 3 (message 41)", uncertain: true, ids: 1},
 		{name: "failed update: the old revision is still visible", op: opUpdate, action: bulletin.Edit, prev: shown,
 			err: Temporary(errors.New("502 Bad Gateway"), 0), state: Failed, carried: 1, visible: "revision 1", uncertain: true, ids: 1},
