@@ -20,10 +20,10 @@ func CheckID(id string) error {
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: empty (want %s)", ErrBadID, IDRule)
-	case len(id) > MaxIDLen:
-		return fmt.Errorf("%w: %d characters (want %s)", ErrBadID, utf8.RuneCountInString(id), IDRule)
 	case !slugRE.MatchString(id):
 		return fmt.Errorf("%w: %q (want %s)", ErrBadID, truncate(id, 40), IDRule)
+	case len(id) > MaxIDLen: // a slug is ASCII: bytes are characters
+		return fmt.Errorf("%w: %d characters (want %s)", ErrBadID, len(id), IDRule)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package bus
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -40,11 +39,13 @@ type Published struct {
 }
 
 // maxConflicts bounds how often a publish re-reads after another publisher won the race;
-// between tries it waits a little, more each time, at random, so racers spread out.
+// between tries it waits a little, more each time, at random, so racers spread out. On
+// a cluster a loser may be told "in process" until the winner's write is applied, so
+// the waits add up to about a second before it gives up.
 const maxConflicts = 20
 
 func backoffConflict(ctx context.Context, attempt int) {
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond))))
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt+1) * int64(5*time.Millisecond))))
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -52,28 +53,58 @@ func backoffConflict(ctx context.Context, attempt int) {
 	}
 }
 
+// errLostRace is put's answer when another publisher of the id got there first. The
+// server says so three ways: a wrong last sequence; on a cluster, which checks
+// Nats-Msg-Id before the expected sequence, a duplicate ack pointing at the other
+// publisher's message; and, while that message is still being replicated, error 10158.
+var errLostRace = errors.New("another publisher changed the bulletin first")
+
+// sent is what a publish sent last: if a lost race was in fact our own earlier write
+// (a retried publish that landed), the stream holds exactly these bytes at rev.
+type sent struct {
+	rev  *bulletin.Revision
+	data []byte
+}
+
+func (s *sent) landed(st *stored) bool {
+	return s != nil && st != nil && st.rev.Rev == s.rev.Rev && bytes.Equal(st.data, s.data)
+}
+
 // Publish makes b the next revision of its id: rev 1 ("publish") when the id is new or
 // was retracted, the next number ("edit") otherwise. Publishing content identical to the
 // latest revision is a no-op. Two concurrent publishers of one id never both win the
-// same revision number: the publish carries the expected last sequence of the subject.
+// same revision number, and the loser is never told it won: it re-reads, and reports the
+// other's identical content as unchanged or becomes the next revision.
 func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author string) (Published, error) {
+	if b == nil {
+		return Published{}, errors.New("publish: no bulletin")
+	}
+	if err := bulletin.CheckID(b.ID); err != nil {
+		return Published{}, fmt.Errorf("publish: %w", err)
+	}
+	hash := b.Hash()
+	var last *sent
 	for attempt := range maxConflicts {
-		latest, seq, err := bs.Latest(ctx, b.ID)
+		latest, err := bs.latest(ctx, b.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Published{}, err
 		}
-		rev := &bulletin.Revision{ID: b.ID, Rev: 1, Action: bulletin.Publish, Author: author, Hash: b.Hash(), Bulletin: b}
+		if last.landed(latest) {
+			return Published{Revision: last.rev, Changed: true}, nil
+		}
+		rev := &bulletin.Revision{ID: b.ID, Rev: 1, Action: bulletin.Publish, Author: author, Hash: hash, Bulletin: b}
+		var seq uint64
 		if latest != nil {
-			if latest.Action != bulletin.Retract && latest.Hash == rev.Hash {
-				return Published{Revision: latest}, nil
+			if latest.rev.Action != bulletin.Retract && latest.rev.Hash == hash {
+				return Published{Revision: latest.rev}, nil
 			}
-			rev.Rev = latest.Rev + 1
-			if latest.Action != bulletin.Retract {
+			rev.Rev, seq = latest.rev.Rev+1, latest.seq
+			if latest.rev.Action != bulletin.Retract {
 				rev.Action = bulletin.Edit
 			}
 		}
-		err = bs.put(ctx, rev, seq)
-		if isWrongLastSequence(err) {
+		last, err = bs.put(ctx, rev, seq)
+		if errors.Is(err, errLostRace) {
 			backoffConflict(ctx, attempt) // someone published this id meanwhile: look again
 			continue
 		}
@@ -85,20 +116,29 @@ func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author s
 	return Published{}, fmt.Errorf("publish %s: too many concurrent changes, try again", b.ID)
 }
 
-// Retract publishes a retraction of id: every channel that carries it removes it.
+// Retract publishes a retraction of id: every channel that carries it removes it. It
+// returns only once its retraction is on the bus; one that lost a race to a retraction
+// reports "already retracted", and one that lost to an edit retracts the edit.
 func (bs *Bulletins) Retract(ctx context.Context, id, author string) (*bulletin.Revision, error) {
+	if err := bulletin.CheckID(id); err != nil {
+		return nil, fmt.Errorf("retract: %w", err)
+	}
+	var last *sent
 	for attempt := range maxConflicts {
-		latest, seq, err := bs.Latest(ctx, id)
+		latest, err := bs.latest(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("retract %s: %w", id, err)
 		}
-		if latest.Action == bulletin.Retract {
-			return nil, fmt.Errorf("retract %s: already retracted in revision %d", id, latest.Rev)
+		if last.landed(latest) {
+			return last.rev, nil
 		}
-		rev := &bulletin.Revision{ID: id, Rev: latest.Rev + 1, Action: bulletin.Retract, Author: author,
-			Hash: latest.Hash, Bulletin: latest.Bulletin}
-		err = bs.put(ctx, rev, seq)
-		if isWrongLastSequence(err) {
+		if latest.rev.Action == bulletin.Retract {
+			return nil, fmt.Errorf("retract %s: already retracted in revision %d", id, latest.rev.Rev)
+		}
+		rev := &bulletin.Revision{ID: id, Rev: latest.rev.Rev + 1, Action: bulletin.Retract, Author: author,
+			Hash: latest.rev.Hash, Bulletin: latest.rev.Bulletin}
+		last, err = bs.put(ctx, rev, latest.seq)
+		if errors.Is(err, errLostRace) {
 			backoffConflict(ctx, attempt)
 			continue
 		}
@@ -110,135 +150,71 @@ func (bs *Bulletins) Retract(ctx context.Context, id, author string) (*bulletin.
 	return nil, fmt.Errorf("retract %s: too many concurrent changes, try again", id)
 }
 
-func (bs *Bulletins) put(ctx context.Context, rev *bulletin.Revision, lastSeq uint64) error {
+// put publishes rev as the revision after stream sequence lastSeq (0: the first). It
+// returns what it sent, and errLostRace when the stream holds another write instead.
+func (bs *Bulletins) put(ctx context.Context, rev *bulletin.Revision, lastSeq uint64) (*sent, error) {
+	subject, err := RevisionSubject(rev.ID)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
 	rev.At = bs.now().UTC()
 	data, err := Encode(rev)
 	if err != nil {
-		return fmt.Errorf("publish %s: %w", rev.Key(), err)
+		return nil, fmt.Errorf("publish %s: %w", rev.Key(), err)
 	}
-	_, err = bs.js.Publish(ctx, BulletinSubject(rev.ID), data,
+	s := &sent{rev: rev, data: data}
+	ack, err := bs.js.Publish(ctx, subject, data,
 		jetstream.WithMsgID(rev.Key()),
 		jetstream.WithExpectStream(StreamBulletins),
 		jetstream.WithExpectLastSequencePerSubject(lastSeq))
-	if err != nil {
-		return fmt.Errorf("publish %s: %w", rev.Key(), err)
+	switch {
+	case isLostRace(err):
+		return s, fmt.Errorf("publish %s: %w (%w)", rev.Key(), errLostRace, err)
+	case err != nil:
+		return s, fmt.Errorf("publish %s: %w", rev.Key(), err)
+	case !ack.Duplicate:
+		return s, nil
 	}
-	return nil
+	// The stream already holds a message with this Nats-Msg-Id, at ack.Sequence: ours
+	// only if it is what we sent; otherwise another publisher's revision of that number.
+	msg, err := bs.stream.GetMsg(ctx, ack.Sequence)
+	if err != nil {
+		return s, fmt.Errorf("publish %s: the server holds this revision already (sequence %d) and reading it failed: %w",
+			rev.Key(), ack.Sequence, err)
+	}
+	if msg.Subject == subject && bytes.Equal(msg.Data, data) {
+		return s, nil
+	}
+	return s, fmt.Errorf("publish %s: %w (sequence %d)", rev.Key(), errLostRace, ack.Sequence)
 }
 
-// Redrive asks channel's workers to try bulletin id again from its latest revision.
+// Redrive asks channel's workers to try bulletin id again from its latest revision. A
+// bad id or an unknown channel is refused: the request would reach no worker, or all.
 func (bs *Bulletins) Redrive(ctx context.Context, id, channel string) error {
-	if _, err := bs.js.Publish(ctx, RedriveSubject(channel, id), nil, jetstream.WithExpectStream(StreamBulletins)); err != nil {
+	subject, err := RedriveSubject(channel, id)
+	if err != nil {
+		return fmt.Errorf("redrive: %w", err)
+	}
+	if _, err := bs.js.Publish(ctx, subject, nil, jetstream.WithExpectStream(StreamBulletins)); err != nil {
 		return fmt.Errorf("redrive %s on %s: %w", id, channel, err)
 	}
 	return nil
 }
 
-// Latest returns the newest revision of id and its stream sequence, or ErrNotFound.
-func (bs *Bulletins) Latest(ctx context.Context, id string) (*bulletin.Revision, uint64, error) {
-	msg, err := bs.stream.GetLastMsgForSubject(ctx, BulletinSubject(id))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, 0, fmt.Errorf("%s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("read %s: %w", id, err)
-	}
-	rev, err := Decode(msg.Data)
-	if err != nil {
-		return nil, 0, fmt.Errorf("read %s at sequence %d: %w", id, msg.Sequence, err)
-	}
-	return rev, msg.Sequence, nil
-}
+// jsErrCodeDuplicateInProcess is nats-server's JSStreamDuplicateMessageConflict,
+// "duplicate message id is in process": on a cluster, another message with the same
+// Nats-Msg-Id is being replicated. nats.go has no constant for it.
+const jsErrCodeDuplicateInProcess jetstream.ErrorCode = 10158
 
-// History returns every revision of id, oldest first.
-func (bs *Bulletins) History(ctx context.Context, id string) ([]*bulletin.Revision, error) {
-	var out []*bulletin.Revision
-	err := bs.scan(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{BulletinSubject(id)},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	}, func(r *bulletin.Revision) error { out = append(out, r); return nil })
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%s: %w", id, ErrNotFound)
-	}
-	return out, err
-}
-
-// EachLatest calls fn with the newest revision of every bulletin, in the order they were
-// last changed. It is how a reader rebuilds its view from the bus after a restart.
-func (bs *Bulletins) EachLatest(ctx context.Context, fn func(*bulletin.Revision) error) error {
-	return bs.scan(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subjectBulletins + ".*"},
-		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
-	}, fn)
-}
-
-func (bs *Bulletins) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, fn func(*bulletin.Revision) error) error {
-	c, err := bs.stream.OrderedConsumer(ctx, cfg)
-	if err != nil {
-		return fmt.Errorf("read bulletins: %w", err)
-	}
-	info, err := c.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("read bulletins: %w", err)
-	}
-	if info.NumPending == 0 {
-		return nil
-	}
-	it, err := c.Messages(jetstream.PullMaxMessages(500))
-	if err != nil {
-		return fmt.Errorf("read bulletins: %w", err)
-	}
-	defer it.Stop()
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return fmt.Errorf("read bulletins: %w", err)
-		}
-		meta, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("read bulletins: %w", err)
-		}
-		rev, err := Decode(msg.Data())
-		if err != nil {
-			return fmt.Errorf("read bulletins at sequence %d: %w", meta.Sequence.Stream, err)
-		}
-		if err := fn(rev); err != nil {
-			return err
-		}
-		if meta.NumPending == 0 {
-			return nil
-		}
-	}
-}
-
-// Encode is the wire form of a revision: JSON, with <, > and & left as they are.
-func Encode(rev *bulletin.Revision) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rev); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// Decode reads a revision from its wire form and checks the fields every reader relies on.
-func Decode(data []byte) (*bulletin.Revision, error) {
-	var rev bulletin.Revision
-	if err := json.Unmarshal(data, &rev); err != nil {
-		return nil, fmt.Errorf("decode revision: %w", err)
-	}
-	if rev.ID == "" || rev.Rev < 1 || rev.Bulletin == nil {
-		return nil, fmt.Errorf("decode revision: incomplete (id %q, rev %d)", rev.ID, rev.Rev)
-	}
-	return &rev, nil
-}
-
-func isWrongLastSequence(err error) bool {
+func isLostRace(err error) bool {
 	var apiErr *jetstream.APIError
 	if !errors.As(err, &apiErr) {
 		return false
 	}
-	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	switch apiErr.ErrorCode {
+	case jetstream.JSErrCodeStreamWrongLastSequence, jetstream.JSErrCodeStreamWrongLastSequenceConstant,
+		jsErrCodeDuplicateInProcess:
+		return true
+	}
+	return false
 }

@@ -8,8 +8,12 @@ package bus
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/paeria/pregoner/shared/bulletin"
 )
 
 // Names of the streams, buckets and subjects. Changing one is a migration.
@@ -42,27 +46,71 @@ const (
 // ErrNotFound is returned when a bulletin has no revision on the bus.
 var ErrNotFound = errors.New("bulletin not found")
 
-// BulletinSubject is the subject of every revision of bulletin id.
-func BulletinSubject(id string) string { return subjectBulletins + "." + id }
+// AllBulletins matches the subject of every revision of every bulletin: the filter of
+// readers that follow them all.
+const AllBulletins = subjectBulletins + ".*"
+
+// RevisionSubject is the subject of every revision of bulletin id. It refuses an id that
+// breaks the slug rule (an error wrapping bulletin.ErrBadID): "*" or ">" would address
+// every bulletin, and "a.b" a subject no consumer expects, which workers would retry forever.
+func RevisionSubject(id string) (string, error) {
+	if err := bulletin.CheckID(id); err != nil {
+		return "", err
+	}
+	return subjectBulletins + "." + id, nil
+}
 
 // RedriveSubject is where a re-drive request of bulletin id on channel is published.
-// Only that channel's consumer reads it.
-func RedriveSubject(channel, id string) string {
-	return subjectRedrive + "." + channel + "." + id
+// Only that channel's consumer reads it. It refuses a bad id and an unknown channel.
+func RedriveSubject(channel, id string) (string, error) {
+	if err := bulletin.CheckID(id); err != nil {
+		return "", err
+	}
+	if err := checkChannel(channel); err != nil {
+		return "", err
+	}
+	return subjectRedrive + "." + channel + "." + id, nil
+}
+
+// ErrUnknownChannel is wrapped by the errors of helpers given a channel that is not one
+// of bulletin.KnownChannels.
+var ErrUnknownChannel = errors.New("unknown channel")
+
+func checkChannel(channel string) error {
+	if !slices.Contains(bulletin.KnownChannels, channel) {
+		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownChannel, channel, strings.Join(bulletin.KnownChannels, ", "))
+	}
+	return nil
 }
 
 // ParseSubject tells what a message on the bulletins stream is about. channel is empty
-// for a revision and set for a re-drive request.
+// for a revision and set for a re-drive request. A subject whose id breaks the slug rule,
+// or whose channel is unknown, is not ok: nothing may be done on its behalf.
 func ParseSubject(subject string) (id, channel string, ok bool) {
 	parts := strings.Split(subject, ".")
 	switch {
 	case len(parts) == 2 && parts[0] == subjectBulletins:
-		return parts[1], "", true
-	case len(parts) == 3 && parts[0] == subjectRedrive:
-		return parts[2], parts[1], true
+		id = parts[1]
+	case len(parts) == 3 && parts[0] == subjectRedrive && checkChannel(parts[1]) == nil:
+		id, channel = parts[2], parts[1]
+	default:
+		return "", "", false
 	}
-	return "", "", false
+	if bulletin.CheckID(id) != nil {
+		return "", "", false
+	}
+	return id, channel, true
 }
 
-// DeliveryKey is the key of the delivery record of bulletin id on channel.
-func DeliveryKey(id, channel string) string { return id + "." + channel }
+// RecordKey is the key of the delivery record of bulletin id on channel. It refuses a
+// bad id (an error wrapping bulletin.ErrBadID) and an unknown channel: "a.b" would be
+// another bulletin's key space.
+func RecordKey(id, channel string) (string, error) {
+	if err := bulletin.CheckID(id); err != nil {
+		return "", err
+	}
+	if err := checkChannel(channel); err != nil {
+		return "", err
+	}
+	return id + "." + channel, nil
+}

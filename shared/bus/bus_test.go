@@ -12,6 +12,7 @@ import (
 
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/bus/bustest"
 	"github.com/paeria/pregoner/shared/natstest"
 )
 
@@ -98,38 +99,23 @@ func TestPublishNumbersRevisionsAndSkipsUnchangedContent(t *testing.T) {
 	}
 }
 
-func TestConcurrentPublishersNeverShareARevision(t *testing.T) {
-	_, bs := newBulletins(t)
-	const writers = 6
-	var wg sync.WaitGroup
-	revs := make(chan int, writers)
-	for i := range writers {
-		wg.Go(func() {
-			p, err := bs.Publish(context.Background(), sample("cursa", fmt.Sprint("versió ", i)), "w")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			revs <- p.Revision.Rev
-		})
-	}
-	wg.Wait()
-	close(revs)
-	seen := map[int]bool{}
-	for r := range revs {
-		if seen[r] {
-			t.Errorf("revision %d published twice", r)
+// TestConcurrentPublishersAreToldTheTruth: racing publishers on separate connections,
+// each with its own text, all land, numbered without gaps, and each is told the revision
+// that holds its own text.
+func TestConcurrentPublishersAreToldTheTruth(t *testing.T) {
+	srv := natstest.Start(t)
+	var pubs []*bus.Bulletins
+	for i := range 3 {
+		bs, err := bus.NewBulletins(context.Background(), srv.Connect(fmt.Sprint("editor-", i)).JS)
+		if err != nil {
+			t.Fatal(err)
 		}
-		seen[r] = true
+		pubs = append(pubs, bs)
 	}
-	hist, _ := bs.History(context.Background(), "cursa")
-	if len(hist) != writers {
-		t.Errorf("%d revisions on the bus, want %d", len(hist), writers)
-	}
-	for i, r := range hist {
-		if r.Rev != i+1 {
-			t.Errorf("revision %d at position %d: numbering has a gap or repeats", r.Rev, i+1)
-		}
+	bustest.PublishRace(t, pubs, pubs[0], "cursa", 8)
+	for i := range 5 {
+		bustest.RetractRace(t, pubs[1], pubs[2], pubs[0], fmt.Sprint("retirada-", i))
+		bustest.DoubleRetract(t, pubs[1], pubs[2], pubs[0], fmt.Sprint("doble-", i))
 	}
 }
 
@@ -142,7 +128,11 @@ func TestResentPublishIsDeduplicatedByMsgID(t *testing.T) {
 	}
 	// A client that lost the ack re-sends the very same message.
 	data, _ := bus.Encode(p.Revision)
-	ack, err := conn.JS.Publish(ctx, bus.BulletinSubject("dup"), data, jetstream.WithMsgID(p.Revision.Key()))
+	subject, err := bus.RevisionSubject("dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := conn.JS.Publish(ctx, subject, data, jetstream.WithMsgID(p.Revision.Key()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,15 +176,23 @@ func TestParseSubject(t *testing.T) {
 		subject, id, channel string
 		ok                   bool
 	}{
-		{bus.BulletinSubject("a-1"), "a-1", "", true},
-		{bus.RedriveSubject("telegram", "a-1"), "a-1", "telegram", true},
+		{"bulletins.a-1", "a-1", "", true},
+		{"redrive.telegram.a-1", "a-1", "telegram", true},
 		{"bulletins", "", "", false},
 		{"other.a", "", "", false},
+		{"bulletins.*", "", "", false},
+		{"bulletins.>", "", "", false},
+		{"bulletins.A", "", "", false},
+		{"bulletins.a--b", "", "", false},
+		{"bulletins." + strings.Repeat("a", 81), "", "", false},
+		{"redrive.telegram.*", "", "", false},
+		{"redrive.fax.a-1", "", "", false},
+		{"redrive.*.a-1", "", "", false},
 	}
 	for _, tt := range tests {
 		id, ch, ok := bus.ParseSubject(tt.subject)
 		if id != tt.id || ch != tt.channel || ok != tt.ok {
-			t.Errorf("ParseSubject(%q) = %q %q %v", tt.subject, id, ch, ok)
+			t.Errorf("ParseSubject(%q) = %q %q %v; want %q %q %v", tt.subject, id, ch, ok, tt.id, tt.channel, tt.ok)
 		}
 	}
 }

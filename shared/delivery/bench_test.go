@@ -116,7 +116,11 @@ func BenchmarkBareBus(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("b-%06d", i)
-		if _, err := conn.JS.Publish(ctx, bus.BulletinSubject(id), value, jetstream.WithMsgID(id+"@1")); err != nil {
+		subject, err := bus.RevisionSubject(id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := conn.JS.Publish(ctx, subject, value, jetstream.WithMsgID(id+"@1")); err != nil {
 			b.Fatal(err)
 		}
 		for j, c := range cons {
@@ -124,7 +128,11 @@ func BenchmarkBareBus(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := kv.Put(ctx, bus.DeliveryKey(id, benchChannels[j]), value); err != nil {
+			key, err := bus.RecordKey(id, benchChannels[j])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := kv.Put(ctx, key, value); err != nil {
 				b.Fatal(err)
 			}
 			if err := msg.DoubleAck(ctx); err != nil {

@@ -34,10 +34,11 @@ func NewStore(ctx context.Context, js jetstream.JetStream) (*Store, error) {
 // Get returns the record of id on channel and its bucket revision; (nil, 0, nil) when
 // there is none yet.
 func (s *Store) Get(ctx context.Context, id, channel string) (*Record, uint64, error) {
-	if err := bulletin.CheckID(id); err != nil {
+	key, err := bus.RecordKey(id, channel)
+	if err != nil {
 		return nil, 0, fmt.Errorf("get delivery on %s: %w", channel, err)
 	}
-	e, err := s.kv.Get(ctx, bus.DeliveryKey(id, channel))
+	e, err := s.kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, nil
 	}
@@ -58,10 +59,10 @@ func (s *Store) Put(ctx context.Context, rec *Record, last uint64) (uint64, erro
 	if err != nil {
 		return 0, fmt.Errorf("put delivery %s.%s: %w", rec.ID, rec.Channel, err)
 	}
-	if err := bulletin.CheckID(rec.ID); err != nil {
+	key, err := bus.RecordKey(rec.ID, rec.Channel)
+	if err != nil {
 		return 0, fmt.Errorf("put delivery on %s: %w", rec.Channel, err)
 	}
-	key := bus.DeliveryKey(rec.ID, rec.Channel)
 	var rev uint64
 	if last == 0 {
 		rev, err = s.kv.Create(ctx, key, data)
@@ -103,10 +104,11 @@ func (s *Store) List(ctx context.Context, id string) ([]*Record, error) {
 // History returns every kept version of the record of id on channel, oldest first:
 // the audit trail of its attempts.
 func (s *Store) History(ctx context.Context, id, channel string) ([]*Record, error) {
-	if err := bulletin.CheckID(id); err != nil {
+	key, err := bus.RecordKey(id, channel)
+	if err != nil {
 		return nil, fmt.Errorf("history of delivery on %s: %w", channel, err)
 	}
-	entries, err := s.kv.History(ctx, bus.DeliveryKey(id, channel))
+	entries, err := s.kv.History(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, nil
 	}

@@ -51,6 +51,9 @@ func (s *Store) Put(ctx context.Context, e Entry) error {
 	if e.Bulletin == nil || e.At.IsZero() {
 		return errors.New("schedule: need a bulletin and a time")
 	}
+	if err := bulletin.CheckID(e.Bulletin.ID); err != nil {
+		return fmt.Errorf("schedule: %w", err) // the key would be another's, or no key
+	}
 	if e.Created.IsZero() {
 		e.Created = time.Now().UTC()
 	}
@@ -71,6 +74,9 @@ func (s *Store) Get(ctx context.Context, id string) (*Entry, error) {
 }
 
 func (s *Store) get(ctx context.Context, id string) (*Entry, uint64, error) {
+	if err := bulletin.CheckID(id); err != nil {
+		return nil, 0, fmt.Errorf("schedule: %w", err)
+	}
 	kve, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, fmt.Errorf("%s: %w", id, ErrNotFound)
@@ -105,8 +111,8 @@ func (s *Store) List(ctx context.Context) ([]Entry, error) {
 	var out []Entry
 	for key := range lister.Keys() {
 		e, _, err := s.get(ctx, key)
-		if errors.Is(err, ErrNotFound) {
-			continue // went out meanwhile
+		if errors.Is(err, ErrNotFound) || errors.Is(err, bulletin.ErrBadID) {
+			continue // went out meanwhile, or not written by Put: no bulletin to show
 		}
 		if err != nil {
 			return nil, err

@@ -44,12 +44,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/bulletins", s.auth(s.list))
 	mux.Handle("POST /api/bulletins", s.auth(s.publish))
 	mux.Handle("POST /api/preview", s.auth(s.preview))
-	mux.Handle("GET /api/bulletins/{id}", s.auth(s.status))
-	mux.Handle("GET /api/bulletins/{id}/history", s.auth(s.history))
-	mux.Handle("POST /api/bulletins/{id}/retract", s.auth(s.retract))
-	mux.Handle("POST /api/bulletins/{id}/retry/{channel}", s.auth(s.retry))
+	mux.Handle("GET /api/bulletins/{id}", s.auth(withID(s.status)))
+	mux.Handle("GET /api/bulletins/{id}/history", s.auth(withID(s.history)))
+	mux.Handle("POST /api/bulletins/{id}/retract", s.auth(withID(s.retract)))
+	mux.Handle("POST /api/bulletins/{id}/retry/{channel}", s.auth(withID(s.retry)))
 	mux.Handle("GET /api/schedules", s.auth(s.schedules))
-	mux.Handle("DELETE /api/schedules/{id}", s.auth(s.cancelSchedule))
+	mux.Handle("DELETE /api/schedules/{id}", s.auth(withID(s.cancelSchedule)))
 	mux.Handle("GET /api/audit", s.auth(s.auditLog))
 	mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ desk.Actor) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
@@ -78,6 +78,18 @@ func (s *Server) auth(h handler) http.Handler {
 		}
 		h(w, r, desk.Actor{Name: "token:" + t.Name, Role: t.Role, Via: "api", Remote: r.RemoteAddr})
 	})
+}
+
+// withID answers 400, naming the rule, when the route's {id} breaks the slug rule: such
+// an id never reaches the desk, the bus or the audit log.
+func withID(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, a desk.Actor) {
+		if err := bulletin.CheckID(r.PathValue("id")); err != nil {
+			writeError(w, http.StatusBadRequest, "bad_id", err.Error(), nil)
+			return
+		}
+		h(w, r, a)
+	}
 }
 
 // apiError is the body of every error response.
@@ -113,6 +125,8 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		mbe  *http.MaxBytesError
 	)
 	switch {
+	case errors.Is(err, bulletin.ErrBadID):
+		writeError(w, http.StatusBadRequest, "bad_id", err.Error(), nil)
 	case errors.As(err, &inv):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "the bulletin was not published: fix each problem and send it again", inv.Problems)
 	case errors.As(err, &forb):

@@ -20,6 +20,9 @@ func statusCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) 
 	if err := wantArgs(fs, args, 1); err != nil {
 		return err
 	}
+	if err := bulletin.CheckID(args[0]); err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
 	var st *delivery.Status
 	var err error
 	if c.api != nil {
@@ -81,6 +84,10 @@ func retractCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string)
 	if err := wantArgs(fs, args, 1); err != nil {
 		return err
 	}
+	// Checked here, before the bus or the API: "*" on a subject would address every bulletin.
+	if err := bulletin.CheckID(args[0]); err != nil {
+		return fmt.Errorf("retract: %w", err)
+	}
 	if c.api != nil {
 		key, code, err := c.api.retract(ctx, args[0])
 		if code == http.StatusNotFound {
@@ -111,6 +118,9 @@ func retryCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	id, channel := args[0], args[1]
+	if err := bulletin.CheckID(id); err != nil {
+		return fmt.Errorf("retry: %w", err)
+	}
 	if !slices.Contains(bulletin.KnownChannels, channel) {
 		return fmt.Errorf("retry %s: unknown channel %q (want one of telegram, youtube, web)", id, channel)
 	}

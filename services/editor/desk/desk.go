@@ -165,6 +165,16 @@ func (d *Desk) record(ctx context.Context, a Actor, action, target string, ok bo
 	}
 }
 
+// checkID refuses an id that breaks the slug rule before the bus, a bucket or the audit
+// log sees it. The error wraps bulletin.ErrBadID and names the rule: the API and the UI
+// answer it as a bad request.
+func checkID(op, id string) error {
+	if err := bulletin.CheckID(id); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
 func notFound(err error, what string) error {
 	if errors.Is(err, bus.ErrNotFound) {
 		return &NotFoundError{What: what}

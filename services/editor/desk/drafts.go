@@ -29,8 +29,8 @@ func (d *Desk) SaveDraft(ctx context.Context, a Actor, f Fields, baseRev int) er
 	if err := d.allow(ctx, a, "save a draft", accounts.Writer, f.ID); err != nil {
 		return err
 	}
-	if !validID(f.ID) {
-		return &InvalidError{Problems: []Problem{{Field: "id", Message: "give the bulletin an id first (lowercase letters, digits and dashes, e.g. 2020-03-14-confinament); the draft is kept under it"}}}
+	if bulletin.CheckID(f.ID) != nil {
+		return &InvalidError{Problems: []Problem{{Field: "id", Message: "give the bulletin a valid id first (" + bulletin.IDRule + ", e.g. 2020-03-14-confinament); the draft is kept under it"}}}
 	}
 	data, err := json.Marshal(Draft{Fields: f, Author: a.Name, Updated: d.now().UTC(), BaseRev: baseRev})
 	if err != nil {
@@ -43,15 +43,10 @@ func (d *Desk) SaveDraft(ctx context.Context, a Actor, f Fields, baseRev int) er
 	return nil
 }
 
-func validID(id string) bool {
-	_, err := bulletin.Parse(id+".md", []byte("---\ntitle: x\n---\nx\n"), bulletin.Options{})
-	return id != "" && err == nil
-}
-
 // Draft returns the draft of id, or *NotFoundError.
 func (d *Desk) Draft(ctx context.Context, id string) (*Draft, error) {
-	if !validID(id) {
-		return nil, &NotFoundError{What: "draft " + id}
+	if err := checkID("draft", id); err != nil {
+		return nil, err
 	}
 	e, err := d.drafts.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -77,8 +72,8 @@ func (d *Desk) Drafts(ctx context.Context) ([]*Draft, error) {
 	for k := range lister.Keys() {
 		dr, err := d.Draft(ctx, k)
 		var nf *NotFoundError
-		if errors.As(err, &nf) {
-			continue
+		if errors.As(err, &nf) || errors.Is(err, bulletin.ErrBadID) {
+			continue // deleted meanwhile, or a key no bulletin can have
 		}
 		if err != nil {
 			return nil, err
@@ -90,6 +85,9 @@ func (d *Desk) Drafts(ctx context.Context) ([]*Draft, error) {
 
 // DeleteDraft throws a draft away.
 func (d *Desk) DeleteDraft(ctx context.Context, a Actor, id string) error {
+	if err := checkID("delete draft", id); err != nil {
+		return err
+	}
 	if err := d.allow(ctx, a, "delete a draft", accounts.Writer, id); err != nil {
 		return err
 	}

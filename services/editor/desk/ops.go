@@ -101,6 +101,9 @@ func (d *Desk) Schedules(ctx context.Context) ([]schedule.Entry, error) {
 
 // Scheduled returns the schedule of id, or nil.
 func (d *Desk) Scheduled(ctx context.Context, id string) (*schedule.Entry, error) {
+	if err := checkID("schedule", id); err != nil {
+		return nil, err
+	}
 	if d.sched == nil {
 		return nil, nil
 	}
@@ -113,6 +116,9 @@ func (d *Desk) Scheduled(ctx context.Context, id string) (*schedule.Entry, error
 
 // CancelSchedule cancels the schedule of id; nothing is published.
 func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
+	if err := checkID("cancel schedule", id); err != nil {
+		return err
+	}
 	if err := d.allow(ctx, a, "cancel a schedule", accounts.Publisher, id); err != nil {
 		return err
 	}
@@ -132,6 +138,9 @@ func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
 
 // Retract withdraws id from every channel; a schedule of it is cancelled too.
 func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revision, error) {
+	if err := checkID("retract", id); err != nil {
+		return nil, err
+	}
 	if err := d.allow(ctx, a, "retract", accounts.Publisher, id); err != nil {
 		return nil, err
 	}
@@ -149,6 +158,9 @@ func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revis
 
 // Retry sends a dead delivery of id on channel back to the channel's worker.
 func (d *Desk) Retry(ctx context.Context, a Actor, id, channel string) error {
+	if err := checkID("retry", id); err != nil {
+		return err
+	}
 	if err := d.allow(ctx, a, "retry a delivery", accounts.Publisher, id+"."+channel); err != nil {
 		return err
 	}

@@ -90,6 +90,9 @@ func channelStates(latest *bulletin.Revision, recs []*delivery.Record) []deliver
 
 // Status is where bulletin id stands on every channel.
 func (d *Desk) Status(ctx context.Context, id string) (*delivery.Status, error) {
+	if err := checkID("status", id); err != nil {
+		return nil, err
+	}
 	st, err := delivery.GetStatus(ctx, d.pub, d.store, id)
 	if err != nil {
 		return nil, notFound(err, "bulletin "+id)
@@ -106,6 +109,9 @@ type Change struct {
 
 // History returns every revision of id, newest first, each with its diff.
 func (d *Desk) History(ctx context.Context, id string) ([]Change, error) {
+	if err := checkID("history", id); err != nil {
+		return nil, err
+	}
 	revs, err := d.pub.History(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "bulletin "+id)
@@ -125,6 +131,12 @@ func (d *Desk) History(ctx context.Context, id string) ([]Change, error) {
 
 // Deliveries returns the delivery history of id on channel (the worker's attempts).
 func (d *Desk) Deliveries(ctx context.Context, id, channel string) ([]*delivery.Record, error) {
+	if err := checkID("deliveries", id); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(bulletin.KnownChannels, channel) {
+		return nil, &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel)}}}
+	}
 	return d.store.History(ctx, id, channel)
 }
 
@@ -135,6 +147,9 @@ func (d *Desk) Watch(ctx context.Context) (<-chan *delivery.Record, error) {
 
 // Latest returns the newest revision of id.
 func (d *Desk) Latest(ctx context.Context, id string) (*bulletin.Revision, error) {
+	if err := checkID("read", id); err != nil {
+		return nil, err
+	}
 	r, _, err := d.pub.Latest(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "bulletin "+id)

@@ -19,6 +19,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/shared/bulletin"
 )
 
 //go:embed templates/*.html
@@ -81,19 +82,31 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /compose", s.auth(s.composeNew))
 	mux.Handle("POST /compose", s.authKeep(s.composePost))
 	mux.Handle("POST /preview", s.auth(s.previewJSON))
-	mux.Handle("GET /drafts/{id}", s.auth(s.composeDraft))
-	mux.Handle("POST /drafts/{id}/delete", s.auth(s.deleteDraft))
-	mux.Handle("GET /bulletins/{id}", s.auth(s.detail))
-	mux.Handle("GET /bulletins/{id}/edit", s.auth(s.composeEdit))
-	mux.Handle("POST /bulletins/{id}/retract", s.auth(s.retract))
-	mux.Handle("POST /bulletins/{id}/retry", s.auth(s.retry))
-	mux.Handle("POST /bulletins/{id}/cancel-schedule", s.auth(s.cancelSchedule))
+	mux.Handle("GET /drafts/{id}", s.auth(s.withID(s.composeDraft)))
+	mux.Handle("POST /drafts/{id}/delete", s.auth(s.withID(s.deleteDraft)))
+	mux.Handle("GET /bulletins/{id}", s.auth(s.withID(s.detail)))
+	mux.Handle("GET /bulletins/{id}/edit", s.auth(s.withID(s.composeEdit)))
+	mux.Handle("POST /bulletins/{id}/retract", s.auth(s.withID(s.retract)))
+	mux.Handle("POST /bulletins/{id}/retry", s.auth(s.withID(s.retry)))
+	mux.Handle("POST /bulletins/{id}/cancel-schedule", s.auth(s.withID(s.cancelSchedule)))
 	mux.Handle("GET /audit", s.auth(s.auditPage))
 	mux.Handle("GET /admin", s.auth(s.adminPage))
 	mux.Handle("POST /admin/users", s.auth(s.addUser))
 	mux.Handle("POST /admin/users/{name}/remove", s.auth(s.removeUser))
 	mux.Handle("POST /admin/tokens", s.auth(s.createToken))
 	mux.Handle("POST /admin/tokens/{name}/revoke", s.auth(s.revokeToken))
+}
+
+// withID refuses a route whose {id} breaks the slug rule with a 400 that names the
+// rule: such an id never reaches the desk, the bus or the audit log.
+func (s *Server) withID(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+		if err := bulletin.CheckID(r.PathValue("id")); err != nil {
+			s.fail(w, r, "message", page{Title: "Bad address", User: u}, err)
+			return
+		}
+		h(w, r, u)
+	}
 }
 
 // SecurityHeaders adds the headers every response of the editor carries: no framing,
@@ -151,6 +164,8 @@ func explain(err error) (int, string) {
 		nf   *desk.NotFoundError
 	)
 	switch {
+	case errors.Is(err, bulletin.ErrBadID):
+		return http.StatusBadRequest, "No bulletin can have this address: its id is not a valid one (" + bulletin.IDRule + "). Go back to the list."
 	case errors.As(err, &inv):
 		return http.StatusUnprocessableEntity, "Not published yet: please fix what is marked below, then try again."
 	case errors.As(err, &forb):

@@ -64,7 +64,7 @@ func (fl *Follower) Run(ctx context.Context) error {
 func (fl *Follower) follow(ctx context.Context) error {
 	start := time.Now()
 	c, err := fl.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{bus.BulletinSubject("*")},
+		FilterSubjects: []string{bus.AllBulletins},
 		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
 	})
 	if err != nil {
@@ -130,7 +130,11 @@ func (fl *Follower) Apply(ctx context.Context, rev *bulletin.Revision) error {
 
 // firstPublished is the time of the bulletin's first revision on the bus.
 func (fl *Follower) firstPublished(ctx context.Context, id string) (time.Time, error) {
-	raw, err := fl.stream.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(bus.BulletinSubject(id)))
+	subject, err := bus.RevisionSubject(id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	raw, err := fl.stream.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(subject))
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return time.Time{}, nil
 	}

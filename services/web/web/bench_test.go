@@ -61,7 +61,11 @@ func benchBus(b *testing.B, n int) jetstream.JetStream {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := conn.JS.PublishAsync(bus.BulletinSubject(bl.ID), data, jetstream.WithMsgID(rev.Key())); err != nil {
+		subject, err := bus.RevisionSubject(bl.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := conn.JS.PublishAsync(subject, data, jetstream.WithMsgID(rev.Key())); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -120,7 +120,11 @@ func TestRequestsThatAreNotPagesGetClearAnswers(t *testing.T) {
 func TestUnreadableRevisionOnTheBusLosesNothing(t *testing.T) {
 	e := newEnv(t, testConfig())
 	e.publish(&bulletin.Bulletin{ID: "abans", Title: "Abans del missatge trencat", Body: "A."})
-	if _, err := e.conn.JS.Publish(context.Background(), bus.BulletinSubject("trencat"), []byte(`{"id":"trencat","rev":`)); err != nil {
+	subject, err := bus.RevisionSubject("trencat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.conn.JS.Publish(context.Background(), subject, []byte(`{"id":"trencat","rev":`)); err != nil {
 		t.Fatal(err)
 	}
 	e.publish(&bulletin.Bulletin{ID: "despres", Title: "Després del missatge trencat", Body: "B."})

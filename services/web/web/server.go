@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // the page shows Lleida's time on machines without a zoneinfo database
 
 	"github.com/paeria/pregoner/services/web/feed"
+	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
 )
 
@@ -222,6 +223,10 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, lang, vary st
 }
 
 func (s *Server) bulletin(w http.ResponseWriter, r *http.Request) {
+	if bulletin.CheckID(r.PathValue("id")) != nil {
+		s.notFound(w, r) // no bulletin can have it: nothing to look up
+		return
+	}
 	lang := negotiate(r.Header.Get("Accept-Language"))
 	if !s.ready(w, r, lang) {
 		return
