@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,8 @@ type Message struct {
 	Date      time.Time `json:"date"`
 	Edited    time.Time `json:"edited,omitzero"`
 	Deleted   bool      `json:"deleted,omitempty"`
+	// By is who posted it: "" for the bot, else the administrator (PostByHand).
+	By string `json:"by,omitempty"`
 }
 
 type chat struct {
@@ -79,12 +82,14 @@ func badRequest(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, desc: "Bad Request: " + fmt.Sprintf(format, args...)}
 }
 
-// api runs one Bot API method.
-func (s *Server) api(w http.ResponseWriter, method string, p params) {
+// act runs one Bot API method, records it (lost: its reply will be dropped) and
+// returns the answer.
+func (s *Server) act(method string, p params, lost bool) (int, envelope) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
-	req := Request{At: now, Method: method, Chat: p.get("chat_id"), Status: http.StatusOK}
+	req := Request{At: now, Method: method, Chat: p.get("chat_id"), Status: http.StatusOK, Lost: lost}
+	req.Message, _ = strconv.Atoi(p.get("message_id"))
 	result, aerr := s.call(now, method, p, &req)
 	if aerr != nil {
 		req.Status, req.RetryAfter = aerr.status, aerr.retryAfter
@@ -92,16 +97,23 @@ func (s *Server) api(w http.ResponseWriter, method string, p params) {
 	s.requests = append(s.requests, req)
 	if aerr != nil {
 		s.log.Debug("bot api refused", "method", method, "chat", req.Chat, "status", aerr.status, "description", aerr.desc)
-		writeError(w, aerr.status, aerr.desc, aerr.retryAfter)
-		return
+		return aerr.status, errorEnvelope(aerr.status, aerr.desc, aerr.retryAfter)
 	}
-	writeResult(w, result)
+	return http.StatusOK, envelope{OK: true, Result: result}
 }
+
+var botUser = map[string]any{"id": BotID, "is_bot": true, "first_name": "Pregoner (sandbox)", "username": "pregoner_sandbox_bot"}
 
 func (s *Server) call(now time.Time, method string, p params, req *Request) (any, *apiError) {
 	switch method {
 	case "getMe":
-		return map[string]any{"id": 1000001, "is_bot": true, "first_name": "Pregoner (sandbox)", "username": "pregoner_sandbox_bot"}, nil
+		return botUser, nil
+	case "getChatMember":
+		c, aerr := s.target(p)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return s.member(c, p.get("user_id"))
 	case "sendMessage", "sendPhoto", "editMessageText", "deleteMessage":
 	default:
 		return nil, &apiError{status: http.StatusNotFound, desc: "Not Found: method not found"}
@@ -226,6 +238,11 @@ func (s *Server) edit(now time.Time, c *chat, p params) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	// Telegram checks the right to edit before it looks at the new content: another
+	// administrator's post is refused even when the text is the same as its own.
+	if m.By != "" && !s.canEdit && !s.cfg.Creator {
+		return nil, badRequest("message can't be edited")
+	}
 	if m.Photo != "" {
 		return nil, badRequest("there is no text in the message to edit")
 	}
@@ -296,6 +313,13 @@ func readParams(r *http.Request) (params, error) {
 	// before the chunked trailer): only then does net/http notice a client that
 	// gives up, which is what lets a hung request end without being applied.
 	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
+	// A method without parameters (getMe) comes as an empty body under a multipart
+	// Content-Type, which Telegram takes as no parameters.
+	br := bufio.NewReader(r.Body)
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		return p, nil
+	}
+	r.Body = readCloser{br, r.Body}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
@@ -337,6 +361,51 @@ func readParams(r *http.Request) (params, error) {
 		}
 	}
 	return p, nil
+}
+
+// member answers getChatMember: the bot is an administrator (or the creator) with the
+// rights a channel poster needs, the colleague is the creator, anyone else has left.
+func (s *Server) member(c *chat, userID string) (any, *apiError) {
+	id, err := strconv.ParseInt(userID, 10, 64)
+	if err != nil {
+		return nil, badRequest("invalid user_id specified")
+	}
+	switch {
+	case id == BotID && s.cfg.Creator:
+		return map[string]any{"status": "creator", "user": botUser, "is_anonymous": false}, nil
+	case id == BotID:
+		return map[string]any{"status": "administrator", "user": botUser, "can_be_edited": false,
+			"is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
+			"can_manage_video_chats": false, "can_restrict_members": true, "can_promote_members": false,
+			"can_change_info": false, "can_invite_users": true, "can_post_messages": true,
+			"can_edit_messages": s.canEdit, "can_post_stories": false, "can_edit_stories": false,
+			"can_delete_stories": false}, nil
+	case id == ColleagueID:
+		return map[string]any{"status": "creator", "is_anonymous": false,
+			"user": map[string]any{"id": ColleagueID, "is_bot": false, "first_name": Colleague}}, nil
+	}
+	return map[string]any{"status": "left", "user": map[string]any{"id": id, "is_bot": false, "first_name": "?"}}, nil
+}
+
+// PostByHand posts html (Telegram HTML) in a chat as another administrator would in
+// the Telegram app; it takes the chat's next message id, which it returns. The bot
+// cannot edit it unless it may edit others' posts (Config.CanEditMessages, Creator).
+func (s *Server) PostByHand(chatID, html string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chat(chatID)
+	text := html
+	if m, err := tghtml.Validate(html, tghtml.MaxMessage); err == nil {
+		text = m.Text
+	}
+	m := &Message{ID: len(c.messages) + 1, HTML: html, ParseMode: "HTML", Text: text, Date: s.cfg.Now(), By: Colleague}
+	c.messages = append(c.messages, m)
+	return m.ID
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // DeleteByHand removes a post as an administrator would in the Telegram app, without

@@ -20,6 +20,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		Photo  string
 		Date   string
 		Edited bool
+		By     string
 	}
 	type chatView struct {
 		Name  string
@@ -38,7 +39,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 				body = template.HTML(m.HTML) // validated by tghtml.Validate when it was accepted
 			}
 			cv.Posts = append(cv.Posts, post{ID: m.ID, Body: body, Photo: m.Photo,
-				Date: m.Date.Local().Format("02/01/2006 15:04"), Edited: !m.Edited.IsZero()})
+				Date: m.Date.Local().Format("02/01/2006 15:04"), Edited: !m.Edited.IsZero(), By: m.By})
 		}
 		view = append(view, cv)
 	}
@@ -73,7 +74,7 @@ a{color:#2b5278}
 <main>
 {{range .Chats}}<section><h2>{{.Name}}</h2>
 {{range .Posts}}<article>{{if .Photo}}🖼 {{.Photo}}
-{{end}}{{.Body}}<footer>#{{.ID}} · {{.Date}}{{if .Edited}} · editat{{end}}</footer></article>
+{{end}}{{.Body}}<footer>#{{.ID}}{{if .By}} · {{.By}}{{end}} · {{.Date}}{{if .Edited}} · editat{{end}}</footer></article>
 {{else}}<p>No posts yet.</p>{{end}}</section>
 {{else}}<p>No chat has received a post yet.</p>{{end}}
 </main></body></html>

@@ -7,13 +7,15 @@
 // with a page (GET /) that shows each chat as citizens would see it.
 //
 // It also records every request, so tests can prove that no request came before a
-// retry_after expired, and takes injected faults (5xx, hangs, connection resets).
+// retry_after expired, and takes injected faults (5xx, hangs, connection resets) and
+// lost replies (the request is carried out, then the answer never arrives).
 package sandbox
 
 import (
 	"encoding/json"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,10 +54,26 @@ type Config struct {
 	// Now is the clock for message dates, the 48-hour rule and rate limits.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// CanEditMessages is the bot's can_edit_messages right in every chat: with it the
+	// bot may edit other administrators' posts. False by default, as pregoner wants it.
+	CanEditMessages bool
+	// Creator makes the bot the chats' owner (getChatMember status "creator"), who may
+	// edit every post.
+	Creator bool
 }
 
-// Fault is what an injected fault does to one request. The request is never applied
-// when it is faulted, so a client that retries loses nothing and duplicates nothing.
+// Identities the sandbox gives: the bot (getMe) and the administrator who posts "by
+// hand" (PostByHand).
+const (
+	BotID       = 1000001
+	ColleagueID = 1000002
+	// Colleague is the name PostByHand's posts are signed with.
+	Colleague = "Premsa (administradora)"
+)
+
+// Fault is what an injected fault does to one request. A faulted request is never
+// applied, so a client that retries loses nothing and duplicates nothing — except with
+// LoseReply, which applies it and then loses the answer.
 type Fault struct {
 	// Status answers with this HTTP status (e.g. 500, 502) and a Bot API error body.
 	Status int
@@ -66,6 +84,26 @@ type Fault struct {
 	Reset bool
 	// Description replaces the error description of a Status answer.
 	Description string
+	// LoseReply carries the request out, then closes the connection without an answer
+	// (after Delay, or as soon as the client gives up, when Delay is set): the reply
+	// lost after Telegram acted, which a client cannot tell from a request that never
+	// arrived.
+	LoseReply bool
+}
+
+// Loss configures the lost-reply mode (LoseReplies): matching requests are carried
+// out, then their connection is closed without an answer.
+type Loss struct {
+	// Method is the Bot API method whose replies are lost ("": every method).
+	Method string
+	// Skip lets the first Skip requests of Method through untouched.
+	Skip int
+	// Next loses the next Next replies of Method (after Skip).
+	Next int
+	// Rate then loses each further reply with this probability, drawn from a generator
+	// seeded with Seed: the same seed loses the same requests of the same sequence.
+	Rate float64
+	Seed uint64
 }
 
 // Request is one request the sandbox received, as recorded for tests.
@@ -73,14 +111,18 @@ type Request struct {
 	At     time.Time
 	Method string
 	Chat   string
-	Status int
+	// Message is the message_id of an edit or a delete (0 for other methods).
+	Message int
+	Status  int
 	// RetryAfter is the retry_after of a 429 answer, in seconds.
 	RetryAfter int
 	// Early is set when the request came while the chat (or the bot) was told to wait:
 	// a client that honours retry_after never sends one.
 	Early bool
-	// Faulted is set when an injected fault answered the request.
+	// Faulted is set when an injected fault answered the request (it was not applied).
 	Faulted bool
+	// Lost is set when the request was carried out and its reply dropped.
+	Lost bool
 }
 
 // Server is the sandbox. It is an http.Handler and safe for concurrent use.
@@ -93,7 +135,16 @@ type Server struct {
 	order    []*chat
 	requests []Request
 	fault    func(method string, n int) Fault
+	loss     lossState
+	canEdit  bool
 	global   window
+}
+
+// lossState counts a Loss's requests and draws its losses.
+type lossState struct {
+	Loss
+	seen int
+	rnd  *rand.Rand
 }
 
 // New returns a sandbox server.
@@ -117,7 +168,8 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log.With("component", "telegram-sandbox"), chats: map[string]*chat{}}
+	s := &Server{cfg: cfg, log: log.With("component", "telegram-sandbox"), chats: map[string]*chat{},
+		canEdit: cfg.CanEditMessages}
 	s.global = window{limit: cfg.Global, span: cfg.GlobalWindow}
 	for _, c := range cfg.Chats {
 		s.chat(c)
@@ -131,6 +183,39 @@ func (s *Server) InjectFaults(f func(method string, n int) Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fault = f
+}
+
+// LoseReplies turns the lost-reply mode on (a zero Loss turns it off); it counts the
+// method's requests from now.
+func (s *Server) LoseReplies(l Loss) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loss = lossState{Loss: l, rnd: rand.New(rand.NewPCG(l.Seed, l.Seed^0x9e3779b97f4a7c15))}
+}
+
+// SetCanEditMessages changes the bot's can_edit_messages right, as a channel owner
+// would in the Telegram app.
+func (s *Server) SetCanEditMessages(can bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.canEdit = can
+}
+
+// loses decides whether the reply to a request of method is lost; the caller holds s.mu.
+func (s *Server) loses(method string) bool {
+	l := &s.loss
+	if l.Next == 0 && l.Rate == 0 || l.Method != "" && l.Method != method {
+		return false
+	}
+	l.seen++
+	switch {
+	case l.seen <= l.Skip:
+		return false
+	case l.Next > 0:
+		l.Next--
+		return true
+	}
+	return l.rnd.Float64() < l.Rate
 }
 
 // Requests returns every Bot API request received so far, in arrival order.
@@ -164,7 +249,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.faulted(w, r, method, params) {
 		return
 	}
-	s.api(w, method, params)
+	s.mu.Lock()
+	lose := s.loses(method)
+	s.mu.Unlock()
+	if lose {
+		s.act(method, params, true)
+		drop(w)
+		return
+	}
+	status, env := s.act(method, params, false)
+	writeEnvelope(w, status, env)
+}
+
+// drop closes the connection without an answer.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection without a response
 }
 
 // faulted applies an injected fault, and reports whether it answered the request.
@@ -177,6 +282,20 @@ func (s *Server) faulted(w http.ResponseWriter, r *http.Request, method string, 
 	if f == (Fault{}) {
 		s.mu.Unlock()
 		return false
+	}
+	if f.LoseReply {
+		s.mu.Unlock()
+		s.act(method, p, true)
+		if f.Delay > 0 {
+			t := time.NewTimer(f.Delay)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+		}
+		drop(w)
+		return true
 	}
 	req := Request{At: s.cfg.Now(), Method: method, Chat: p.get("chat_id"), Status: f.Status, Faulted: true}
 	s.requests = append(s.requests, req)
@@ -194,13 +313,8 @@ func (s *Server) faulted(w http.ResponseWriter, r *http.Request, method string, 
 		}
 	}
 	if f.Reset {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler) // net/http closes the connection without a response
+		drop(w)
+		return true
 	}
 	desc := f.Description
 	if desc == "" {
@@ -223,19 +337,22 @@ type responseParams struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 }
 
-func writeResult(w http.ResponseWriter, result any) {
+func writeEnvelope(w http.ResponseWriter, status int, e envelope) {
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(envelope{OK: true, Result: result})
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(e)
 }
 
 func writeError(w http.ResponseWriter, status int, desc string, retryAfter int) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
+	writeEnvelope(w, status, errorEnvelope(status, desc, retryAfter))
+}
+
+func errorEnvelope(status int, desc string, retryAfter int) envelope {
 	e := envelope{ErrorCode: status, Description: desc}
 	if retryAfter > 0 {
 		e.Parameters = &responseParams{RetryAfter: retryAfter}
 	}
-	_ = json.NewEncoder(w).Encode(e)
+	return e
 }
 
 // window counts events in a sliding time span.

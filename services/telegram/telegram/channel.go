@@ -24,12 +24,14 @@ const DeleteWindow = 48 * time.Hour
 // Channel carries bulletins to Telegram chats; it implements delivery.Channel. A
 // bulletin longer than one message is split into parts, each valid on its own; every
 // part's message id is recorded as soon as it is sent, so a retry resumes instead of
-// repeating parts. It is safe for concurrent use.
+// repeating parts, and a send whose answer was lost is looked for before it is sent
+// again (see settle). It is safe for concurrent use.
 type Channel struct {
 	cfg    Config
 	api    *client
 	render *tghtml.Renderer
 	posts  *posts
+	rights *rights
 	log    *slog.Logger
 	// postURL links to a message where citizens see it ("" when there is no such link).
 	postURL func(chat string, id int) string
@@ -48,17 +50,21 @@ func (ch *Channel) Update(ctx context.Context, job delivery.Job) (delivery.Ref, 
 
 // Retract deletes the bulletin's posts, last part first; posts older than 48 hours,
 // which Telegram no longer deletes, are edited to a notice that the bulletin was
-// withdrawn.
+// withdrawn. It takes down whatever the journal says is shown, whatever the delivery
+// record says (a dead delivery may have left parts), and a send of the bulletin whose
+// outcome is unknown is looked for first, so that it goes too.
 func (ch *Channel) Retract(ctx context.Context, job delivery.Job) error {
 	b := job.Revision.Bulletin
 	cur, err := ch.current(ctx, job)
 	if err != nil {
 		return err
 	}
-	if err := ch.takeDown(ctx, b, &cur); err != nil {
-		return err
+	for _, chat := range distinct(cur.Chat, ch.cfg.chatFor(b.Lang)) {
+		if _, _, err := ch.settle(ctx, chat, b.ID, &cur, true); err != nil {
+			return err
+		}
 	}
-	return nil
+	return ch.takeDown(ctx, b, &cur)
 }
 
 // current is what the chat shows of the job's bulletin.
@@ -83,7 +89,7 @@ func (ch *Channel) current(ctx context.Context, job delivery.Job) (shown, error)
 	return s, nil
 }
 
-func (ch *Channel) show(ctx context.Context, job delivery.Job) (delivery.Ref, error) {
+func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref, err error) {
 	b := job.Revision.Bulletin
 	chat := ch.cfg.chatFor(b.Lang)
 	parts := ch.render.Messages(b, ch.permalink(b.ID))
@@ -91,28 +97,51 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (delivery.Ref, er
 	if err != nil {
 		return delivery.Ref{}, err
 	}
-	if cur.Chat != "" && cur.Chat != chat && len(cur.Posts) > 0 {
-		// The bulletin's language changed, and with it the chat: take it down there.
+	acc := ch.rights.check(ctx, chat, false)
+	defer func() {
+		if err != nil {
+			err = ch.showing(err, cur, len(parts), acc.note)
+		}
+	}()
+	if cur.Chat != "" && cur.Chat != chat {
+		// The bulletin's language changed, and with it the chat: take it down there,
+		// with any send there whose outcome was unknown.
+		if _, _, err := ch.settle(ctx, cur.Chat, b.ID, &cur, true); err != nil {
+			return delivery.Ref{}, err
+		}
 		if err := ch.takeDown(ctx, b, &cur); err != nil {
 			return delivery.Ref{}, err
 		}
 	}
+	// Nothing goes to the chat before every send there whose outcome is unknown (this
+	// bulletin's or another's) is settled.
+	cl, found, err := ch.settle(ctx, chat, b.ID, &cur, false)
+	if err != nil {
+		return delivery.Ref{}, err
+	}
+	defer ch.flush(ctx, cl)
 	cur.Chat = chat
 	for i, html := range parts {
 		what := fmt.Sprintf("part %d/%d of %s in %s", i+1, len(parts), b.ID, chat)
+		if i < len(cur.Posts) && cur.Posts[i].ID == found.ID && html == found.HTML {
+			continue // just found showing exactly this
+		}
 		if i < len(cur.Posts) {
 			err := ch.edit(ctx, chat, cur.Posts[i].ID, html, "edit "+what)
 			if refused(err, "message to edit not found") {
-				// Deleted by hand in Telegram: post it again.
+				// Deleted by hand in Telegram: post it again, recorded as gone first so a
+				// lost send of the new one is adopted in the right place.
 				cur.Posts = append(cur.Posts[:i], cur.Posts[i+1:]...)
-				err = ch.sendPart(ctx, b.ID, &cur, i, html, "send "+what)
+				if err = ch.save(ctx, b.ID, cur); err == nil {
+					err = ch.sendPart(ctx, cl, b.ID, &cur, i, html, "send "+what)
+				}
 			}
 			if err != nil {
 				return delivery.Ref{}, err
 			}
 			continue
 		}
-		if err := ch.sendPart(ctx, b.ID, &cur, i, html, "send "+what); err != nil {
+		if err := ch.sendPart(ctx, cl, b.ID, &cur, i, html, "send "+what); err != nil {
 			return delivery.Ref{}, ch.rollback(ctx, job, &cur, err)
 		}
 	}
@@ -126,25 +155,50 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (delivery.Ref, er
 			return delivery.Ref{}, err
 		}
 	}
-	return ch.ref(cur), nil
+	ref = ch.ref(cur)
+	ref.Note = acc.note
+	return ref, nil
 }
 
-// sendPart sends one part as the i-th post and records it at once.
-func (ch *Channel) sendPart(ctx context.Context, id string, cur *shown, i int, html, what string) error {
+// sendPart sends one part as the i-th post and records it at once. The chat's intent is
+// written first, so that if the answer never comes the next attempt looks for the
+// message instead of sending it again.
+func (ch *Channel) sendPart(ctx context.Context, cl *chatLog, id string, cur *shown, i int, html, what string) error {
+	cl.state.Intent = &intent{Bulletin: id, Part: i, HTML: html, After: cl.state.High,
+		Blind: cl.state.High == 0, At: ch.cfg.Now().UTC()}
+	if err := ch.posts.putChat(ctx, cl); err != nil {
+		cl.state.Intent = nil
+		return delivery.Temporary(err, 0)
+	}
 	var msgID int
+	var last error // the last call's own error: did Telegram answer?
+	tried := false
 	err := ch.api.do(ctx, cur.Chat, what, func(ctx context.Context) error {
+		tried = true
 		m, err := ch.api.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: cur.Chat, Text: html, ParseMode: models.ParseModeHTML})
 		if err == nil {
 			msgID = m.ID
 		}
+		last = err
 		return err
 	})
 	if err != nil {
+		if !tried || definite(last) {
+			// Telegram answered (a refusal, a 429) or was never asked: nothing to look for.
+			cl.state.Intent, cl.dirty = nil, true
+		} else {
+			ch.log.Warn("no answer to a send: the next attempt looks for the message before sending it again",
+				"id", id, "part", i+1, "chat", cur.Chat, "after", cl.state.Intent.After, "err", err)
+		}
 		return err
 	}
 	p := post{ID: msgID, SentAt: ch.cfg.Now().UTC()}
 	cur.Posts = append(cur.Posts[:i], append([]post{p}, cur.Posts[i:]...)...)
-	return ch.save(ctx, id, *cur)
+	if err := ch.save(ctx, id, *cur); err != nil {
+		return err // the intent stays open: the next attempt finds the message by probing
+	}
+	cl.state.High, cl.state.Intent, cl.dirty = msgID, nil, true
+	return nil
 }
 
 // rollback takes down what a first delivery posted before Telegram refused a part for
@@ -239,6 +293,30 @@ func (ch *Channel) permalink(id string) string {
 	return strings.TrimRight(ch.cfg.WebBaseURL, "/") + "/bulletins/" + id
 }
 
+// showing marks an error after which the chat still shows parts of the bulletin, with
+// what it shows, keeping the error's class (temporary or permanent) outermost.
+func (ch *Channel) showing(err error, cur shown, parts int, note string) error {
+	if len(cur.Posts) == 0 {
+		return err
+	}
+	ref := ch.ref(cur)
+	ref.Note = note
+	ids := strings.Join(ref.IDs, ", ")
+	what := fmt.Sprintf("part 1 of %d (message %s)", max(parts, 1), ids)
+	if n := len(cur.Posts); n > 1 {
+		what = fmt.Sprintf("parts 1–%d of %d (messages %s)", n, max(parts, n), ids)
+	}
+	var perm *delivery.PermanentError
+	var temp *delivery.TemporaryError
+	switch {
+	case errors.As(err, &perm):
+		return delivery.Permanent(delivery.Showing(err, ref, what))
+	case errors.As(err, &temp):
+		return delivery.Temporary(delivery.Showing(err, ref, what), temp.RetryAfter)
+	}
+	return delivery.Showing(err, ref, what)
+}
+
 func (ch *Channel) ref(s shown) delivery.Ref {
 	ref := delivery.Ref{Target: s.Chat}
 	for _, p := range s.Posts {
@@ -249,6 +327,17 @@ func (ch *Channel) ref(s shown) delivery.Ref {
 		ref.URL = ch.postURL(s.Chat, s.Posts[0].ID)
 	}
 	return ref
+}
+
+// distinct lists the non-empty chats among a and b, once each.
+func distinct(a, b string) []string {
+	switch {
+	case a == "" || a == b:
+		return []string{b}
+	case b == "":
+		return []string{a}
+	}
+	return []string{a, b}
 }
 
 // publicPostURL is t.me's link to a post in a public channel.

@@ -194,6 +194,19 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ue) && ue.Timeout()
 }
 
+// definite reports whether err, as the library returned it, is the Bot API's own
+// answer: a refusal (4xx) or a 429, after which Telegram has not carried the request
+// out. Anything else — an HTTP client time-out, a reset or EOF, a 5xx, an unreadable
+// answer, the caller giving up mid-request — leaves unknown whether it did.
+func definite(err error) bool {
+	var tooMany *bot.TooManyRequestsError
+	var migrate *bot.MigrateError
+	return errors.As(err, &tooMany) || errors.As(err, &migrate) ||
+		errors.Is(err, bot.ErrorBadRequest) || errors.Is(err, bot.ErrorUnauthorized) ||
+		errors.Is(err, bot.ErrorForbidden) || errors.Is(err, bot.ErrorNotFound) ||
+		errors.Is(err, bot.ErrorConflict)
+}
+
 // refused reports whether err is a Bot API 400 whose description contains text.
 func refused(err error, text string) bool {
 	return errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), text)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -69,8 +70,28 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 	}
 	s.redact = api.redact
 	s.channel = &Channel{cfg: cfg, api: api, render: tghtml.NewRenderer(cfg.WebBaseURL), posts: ps,
-		log: log, postURL: postURL}
+		rights: newRights(api, log), log: log, postURL: postURL}
 	return s, nil
+}
+
+// checkRights looks up the bot's rights in every configured chat, so that a chat
+// delivered only at least once is logged at start (with the fix) rather than at its
+// first lost reply. A chat whose lookup fails is looked up again when it is used.
+func (s *Service) checkRights(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	chats := []string{s.cfg.ChatID}
+	for _, chat := range s.cfg.ChatByLang {
+		if !slices.Contains(chats, chat) {
+			chats = append(chats, chat)
+		}
+	}
+	slices.Sort(chats)
+	for _, chat := range chats {
+		if chat != "" {
+			s.channel.rights.check(ctx, chat, true)
+		}
+	}
 }
 
 func randomHex() string {
@@ -101,6 +122,7 @@ func (s *Service) Run(ctx context.Context) error {
 		go func() { serveErr <- srv.Serve(ln) }()
 		s.log.Info("telegram sandbox listening", "addr", ln.Addr().String())
 	}
+	s.checkRights(ctx)
 	dcfg := s.cfg.Delivery
 	dcfg.Channel = bulletin.Telegram
 	dcfg.Logger = s.log
