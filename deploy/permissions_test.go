@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"github.com/paeria/pregoner/deploy/creds"
+	"github.com/paeria/pregoner/services/youtube/youtube"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -130,6 +131,36 @@ func TestEachServiceDoesItsJobWithItsOwnCredentials(t *testing.T) {
 	trail, err := editorStore.History(ctx, "confinament", bulletin.YouTube)
 	if err != nil || len(trail) != 3 {
 		t.Fatalf("editor reads the audit trail: %d versions, %v; want dead, pending, delivered", len(trail), err)
+	}
+}
+
+// TestYouTubeQuotaBucketWithItsOwnPermissions: with its own credentials, on three
+// replicas, the YouTube worker creates its quota bucket (twice, as two replicas starting
+// together do), adds its spending with compare-and-set and reads the day back.
+func TestYouTubeQuotaBucketWithItsOwnPermissions(t *testing.T) {
+	c, _ := startCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := youtube.Config{DailyQuota: youtube.DefaultDailyQuota, BusReplicas: clusterTopology.Replicas}
+	var quotas []*youtube.Quota
+	for range 2 {
+		q, err := youtube.OpenQuota(ctx, c.Connect(creds.YouTube).JS, cfg)
+		if err != nil {
+			t.Fatalf("youtube opens its quota bucket: %v", err)
+		}
+		quotas = append(quotas, q)
+	}
+	for _, q := range quotas {
+		if _, err := q.Spend(ctx, youtube.CostWrite); err != nil {
+			t.Fatalf("youtube adds to its quota account: %v", err)
+		}
+	}
+	if _, err := quotas[0].MarkExhausted(ctx); err != nil {
+		t.Fatalf("youtube records the exhaustion: %v", err)
+	}
+	st, err := quotas[1].Status(ctx)
+	if err != nil || st.Spent != 2*youtube.CostWrite || !st.Exhausted {
+		t.Fatalf("the other replica reads %+v, %v; want both writes and the exhaustion", st, err)
 	}
 }
 
@@ -269,6 +300,12 @@ func TestEachServiceIsRefusedWhatIsNotItsJob(t *testing.T) {
 					t.Errorf("schedule fals-web exists (err %v)", err)
 				}
 			}},
+		{name: "telegram_writes_the_youtube_quota", user: creds.Telegram,
+			do: func(ctx context.Context, conn *bus.Conn) error {
+				_, err := conn.JS.Publish(ctx, "$KV."+youtube.BucketQuota+".project", []byte(`{"spent":0}`))
+				return err
+			},
+			subject: "$KV.YOUTUBE_QUOTA.project", unchanged: func(context.Context, *testing.T) {}},
 		{name: "telegram_takes_work_from_the_youtube_consumer", user: creds.Telegram, do: takeWork(bulletin.YouTube),
 			subject: "CONSUMER.MSG.NEXT.BULLETINS.youtube", unchanged: consumerUntouched(bulletin.YouTube)},
 		{name: "web_takes_work_from_the_telegram_consumer", user: creds.Web, do: takeWork(bulletin.Telegram),

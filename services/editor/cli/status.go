@@ -64,6 +64,15 @@ func statusCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) 
 			if r.State == delivery.Failed {
 				detail += " (next try " + r.NextAttempt.Local().Format(time.TimeOnly) + ")"
 			}
+			if r.Visible != "" {
+				detail += "; still visible: " + r.Visible
+			}
+			if r.State == delivery.Superseded {
+				detail = fmt.Sprintf("not sent: revision %d replaced it before its turn", r.SupersededBy)
+			}
+			if r.Ref.Note != "" {
+				detail += " [" + r.Ref.Note + "]"
+			}
 		}
 		if ch.State == delivery.Pending && (ch.Record == nil || ch.Record.Rev < l.Rev) {
 			detail = fmt.Sprintf("waiting for the %s worker to take revision %d", ch.Channel, l.Rev)

@@ -95,8 +95,17 @@ func (s *Server) liveBroadcasts(w http.ResponseWriter, r *http.Request) {
 		if hook != nil {
 			hook(op, id)
 		}
-		if faulty && f.Kind == LoseAnswer {
-			hangUp(w)
+		s.mu.Lock()
+		if !faulty && s.drawLoss(op) {
+			f, faulty = Fault{Kind: LoseAnswer}, true
+		}
+		lost := faulty && f.afterWrite()
+		if lost {
+			s.stats.LostAnswers++
+		}
+		s.mu.Unlock()
+		if lost {
+			applyAfter(w, f)
 			return
 		}
 	}

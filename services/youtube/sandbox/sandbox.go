@@ -21,6 +21,7 @@ package sandbox
 import (
 	"crypto/rand"
 	"encoding/hex"
+	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -76,6 +77,9 @@ type Server struct {
 	quotaDay   string
 	quotaUsed  int
 	faults     []Fault
+	loseRate   float64     // see LoseAnswers
+	loseOps    []string    // operations LoseAnswers applies to
+	loseRand   *mrand.Rand // seeded draws for LoseAnswers
 	afterWrite func(op, id string)
 	stats      Stats
 	seq        int
@@ -90,6 +94,7 @@ type Stats struct {
 	Deletes     int // broadcasts deleted
 	Lists       int // list pages served
 	Refused     int // requests answered with a 4xx
+	LostAnswers int // writes carried out whose answer a fault lost (see LoseAnswers)
 	QuotaUsed   int // units charged today (Pacific)
 }
 

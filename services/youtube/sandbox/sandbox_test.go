@@ -6,6 +6,7 @@ import (
 	"github.com/paeria/pregoner/shared/testenv"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -228,5 +229,57 @@ func TestSandboxTokensExpireAndCredentialsAreChecked(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("no token: %d; want 401", resp.StatusCode)
+	}
+}
+
+func TestSandboxWritesThenLosesTheAnswer(t *testing.T) {
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
+	tests := []struct {
+		name string
+		kind sandbox.FaultKind
+		want func(error) bool // what the client sees
+	}{
+		{"eof", sandbox.LoseAnswer, func(err error) bool { return strings.Contains(err.Error(), "EOF") }},
+		{"reset", sandbox.ResetAfterWrite, func(err error) bool { return strings.Contains(err.Error(), "reset") }},
+		{"503_after_write", sandbox.StatusAfterWrite, func(err error) bool {
+			var ge *googleapi.Error
+			return errors.As(err, &ge) && ge.Code == http.StatusServiceUnavailable
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := sandbox.New(sandbox.Config{Now: c.Now})
+			api := client(t, sb, "", "")
+			sb.Fail(sandbox.Fault{Kind: tc.kind, Code: http.StatusServiceUnavailable, Op: "insert"})
+			_, err := api.LiveBroadcasts.Insert(parts, broadcast("Avís", "", c.Now().Add(time.Hour))).Do()
+			if err == nil || !tc.want(err) {
+				t.Errorf("insert: err = %v; want the answer lost as %s", err, tc.name)
+			}
+			if st := sb.Stats(); len(sb.Broadcasts()) != 1 || st.Inserts != 1 || st.LostAnswers != 1 {
+				t.Errorf("%d broadcasts, stats %+v; want the insert carried out and its answer lost", len(sb.Broadcasts()), st)
+			}
+		})
+	}
+}
+
+func TestSandboxLosesASeededShareOfAnswers(t *testing.T) {
+	c := testenv.NewClock(time.Date(2020, 3, 14, 10, 0, 0, 0, time.UTC))
+	run := func(seed uint64) (lost []int) {
+		sb := sandbox.New(sandbox.Config{Now: c.Now})
+		sb.LoseAnswers(0.2, seed, "insert")
+		api := client(t, sb, "", "")
+		for i := range 50 {
+			if _, err := api.LiveBroadcasts.Insert(parts, broadcast("Avís", "", c.Now().Add(time.Hour))).Do(); err != nil {
+				lost = append(lost, i)
+			}
+		}
+		if st := sb.Stats(); st.Inserts != 50 || st.LostAnswers != len(lost) {
+			t.Errorf("stats %+v; want 50 inserts carried out and %d answers lost", st, len(lost))
+		}
+		return lost
+	}
+	first, again := run(7), run(7)
+	if len(first) < 3 || len(first) > 20 || !slices.Equal(first, again) {
+		t.Errorf("seed 7 lost answers %v, then %v; want the same handful both times", first, again)
 	}
 }

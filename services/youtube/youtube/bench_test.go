@@ -12,6 +12,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/testenv"
 )
 
@@ -38,7 +39,8 @@ func BenchmarkDescription(b *testing.B) {
 }
 
 // BenchmarkDeliver schedules broadcasts through the real client library against the
-// sandbox over loopback HTTP: field checks, description, token, insert, accounting.
+// sandbox over loopback HTTP: field checks, description, token, insert, and the quota
+// account on embedded NATS (a read before the call, a compare-and-set after it).
 func BenchmarkDeliver(b *testing.B) {
 	c := testenv.NewClock(lockdown)
 	sb := sandbox.New(sandbox.Config{ClientID: clientID, ClientSecret: clientSecret, RefreshToken: refreshToken,
@@ -52,7 +54,12 @@ func BenchmarkDeliver(b *testing.B) {
 		b.Fatal(err)
 	}
 	cfg.Now = c.Now
-	ch, err := youtube.NewChannel(cfg, nil)
+	conn := natstest.Start(b).Connect("youtube") // the quota account is on the bus
+	q, err := youtube.OpenQuota(b.Context(), conn.JS, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, err := youtube.NewChannel(cfg, q, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

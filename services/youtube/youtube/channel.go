@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"google.golang.org/api/option"
@@ -16,10 +15,6 @@ import (
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/markdown"
 )
-
-// maxScanPages bounds the search for a broadcast an earlier attempt made: 20 pages of
-// 50 are the channel's last thousand broadcasts, at 1 unit a page.
-const maxScanPages = 20
 
 // parts are the liveBroadcast parts the worker writes. An update overwrites every field
 // of the parts it sends, so both are always sent whole.
@@ -39,10 +34,13 @@ type Channel struct {
 }
 
 // NewChannel returns a channel talking to cfg.APIURL with access tokens from
-// cfg.TokenURL. It makes no call yet.
-func NewChannel(cfg Config, log *slog.Logger) (*Channel, error) {
+// cfg.TokenURL, counting its spending in quota (see OpenQuota). It makes no call yet.
+func NewChannel(cfg Config, quota *Quota, log *slog.Logger) (*Channel, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if quota == nil {
+		return nil, errors.New("youtube: no quota account (see OpenQuota)")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -60,34 +58,48 @@ func NewChannel(cfg Config, log *slog.Logger) (*Channel, error) {
 		return nil, fmt.Errorf("youtube: client: %w", err)
 	}
 	return &Channel{cfg: cfg, api: api, md: markdown.New(), tokens: tk,
-		quota: NewQuota(cfg.DailyQuota, now), now: now, log: log.With("channel", bulletin.YouTube)}, nil
+		quota: quota, now: now, log: log.With("channel", bulletin.YouTube)}, nil
 }
 
-// Quota reports the units spent today and whether the quota is exhausted.
-func (c *Channel) Quota() QuotaStatus { return c.quota.Status() }
+// Quota reports the units spent today by every replica and whether the quota is
+// exhausted, as the bus has it.
+func (c *Channel) Quota(ctx context.Context) (QuotaStatus, error) { return c.quota.Status(ctx) }
 
 // Redact hides the client secret, the refresh token and access tokens in s.
 func (c *Channel) Redact(s string) string { return c.tokens.Redact(s) }
 
 // Deliver schedules a broadcast for a live announcement. A bulletin without a live
-// block is skipped. When an earlier attempt may have reached YouTube (job.Retry), the
-// broadcast it made is looked up by its marker and updated instead of made again.
+// block is skipped. When an earlier attempt may have reached YouTube, the broadcast it
+// made is looked up by its marker and updated instead of made again.
 func (c *Channel) Deliver(ctx context.Context, job delivery.Job) (delivery.Ref, error) {
 	b := job.Revision.Bulletin
 	if b.Live == nil {
+		// A skipped record made no call; after anything else a broadcast of an earlier
+		// revision may be showing unrecorded: withdraw it before skipping.
+		if mayHaveActed(job) && job.Prev.State != delivery.Skipped {
+			if err := c.withdraw(ctx, job); err != nil {
+				return delivery.Ref{}, err
+			}
+		}
 		return delivery.Ref{}, delivery.Skip("no live block: not a live announcement")
 	}
-	if err := c.precheck(b); err != nil {
+	if err := c.precheck(ctx, b); err != nil {
 		return delivery.Ref{}, err
 	}
-	if job.Retry {
+	if mayHaveActed(job) {
 		id, err := c.find(ctx, b.ID)
 		if err != nil {
 			return delivery.Ref{}, err
 		}
 		if id != "" {
 			c.log.Info("found the broadcast an earlier attempt made; updating it", "id", b.ID, "broadcast", id)
-			return c.update(ctx, id, b)
+			ref, err := c.update(ctx, id, b)
+			switch {
+			case err == nil:
+				return ref, nil
+			case !isNotFound(err): // deleted since the look-up: schedule it anew below
+				return delivery.Ref{}, delivery.Showing(err, c.watchRef(id), "broadcast "+id+" of an earlier attempt")
+			}
 		}
 	}
 	return c.insert(ctx, b)
@@ -98,21 +110,16 @@ func (c *Channel) Deliver(ctx context.Context, job delivery.Job) (delivery.Ref, 
 // broadcast is gone from YouTube a new one is made.
 func (c *Channel) Update(ctx context.Context, job delivery.Job) (delivery.Ref, error) {
 	b := job.Revision.Bulletin
-	id := firstID(job.Prev.Ref)
 	if b.Live == nil {
-		if id != "" {
-			if wait := c.quota.Wait(); wait > 0 {
-				return delivery.Ref{}, delivery.Temporary(c.quotaError(wait), wait)
-			}
-			if err := c.delete(ctx, id); err != nil && !isNotFound(err) {
-				return delivery.Ref{}, err
-			}
+		if err := c.withdraw(ctx, job); err != nil {
+			return delivery.Ref{}, err
 		}
 		return delivery.Ref{}, delivery.Skip("live block removed: the broadcast was withdrawn")
 	}
-	if err := c.precheck(b); err != nil {
+	if err := c.precheck(ctx, b); err != nil {
 		return delivery.Ref{}, err
 	}
+	id := firstID(job.Prev.Ref)
 	if id == "" {
 		return c.Deliver(ctx, job)
 	}
@@ -126,24 +133,27 @@ func (c *Channel) Update(ctx context.Context, job delivery.Job) (delivery.Ref, e
 
 // Retract deletes the broadcast. One already gone counts as deleted.
 func (c *Channel) Retract(ctx context.Context, job delivery.Job) error {
-	if wait := c.quota.Wait(); wait > 0 && len(job.Prev.Ref.IDs) > 0 {
-		return delivery.Temporary(c.quotaError(wait), wait)
-	}
-	for _, id := range job.Prev.Ref.IDs {
-		if err := c.delete(ctx, id); err != nil && !isNotFound(err) {
-			return err
-		}
-	}
-	return nil
+	return c.withdraw(ctx, job)
 }
 
 // precheck refuses what the API would refuse, and waits out an exhausted quota without
 // spending a call on it.
-func (c *Channel) precheck(b *bulletin.Bulletin) error {
+func (c *Channel) precheck(ctx context.Context, b *bulletin.Bulletin) error {
 	if errs := check(c.md, b, c.now()); len(errs) > 0 {
 		return delivery.Permanent(fmt.Errorf("youtube: %w", errors.Join(errs...)))
 	}
-	if wait := c.quota.Wait(); wait > 0 {
+	return c.waitQuota(ctx)
+}
+
+// waitQuota returns a temporary error until the reset when the bus says the quota is
+// exhausted. An unreadable account is temporary too: the worker could not record the
+// outcome on that bus either.
+func (c *Channel) waitQuota(ctx context.Context) error {
+	wait, err := c.quota.Wait(ctx)
+	if err != nil {
+		return delivery.Temporary(err, 0)
+	}
+	if wait > 0 {
 		return delivery.Temporary(c.quotaError(wait), wait)
 	}
 	return nil
@@ -176,73 +186,51 @@ func (c *Channel) resource(b *bulletin.Bulletin, id string) *yt.LiveBroadcast {
 
 func (c *Channel) insert(ctx context.Context, b *bulletin.Bulletin) (delivery.Ref, error) {
 	var got *yt.LiveBroadcast
-	err := c.call("insert", CostWrite, func() (err error) {
+	spent, err := c.call(ctx, "insert", CostWrite, func() (err error) {
 		got, err = c.api.LiveBroadcasts.Insert(parts, c.resource(b, "")).Context(ctx).Do()
 		return err
 	})
 	if err != nil {
 		return delivery.Ref{}, err
 	}
-	c.log.Info("broadcast scheduled", "id", b.ID, "broadcast", got.Id, "start", b.Live.Start, "quota_spent", c.quota.Status().Spent)
+	c.log.Info("broadcast scheduled", "id", b.ID, "broadcast", got.Id, "start", b.Live.Start, "quota_spent", spent)
 	return c.ref(got), nil
 }
 
 func (c *Channel) update(ctx context.Context, id string, b *bulletin.Bulletin) (delivery.Ref, error) {
 	var got *yt.LiveBroadcast
-	err := c.call("update", CostWrite, func() (err error) {
+	spent, err := c.call(ctx, "update", CostWrite, func() (err error) {
 		got, err = c.api.LiveBroadcasts.Update(parts, c.resource(b, id)).Context(ctx).Do()
 		return err
 	})
 	if err != nil {
 		return delivery.Ref{}, err
 	}
-	c.log.Info("broadcast updated", "id", b.ID, "broadcast", got.Id, "start", b.Live.Start, "quota_spent", c.quota.Status().Spent)
+	c.log.Info("broadcast updated", "id", b.ID, "broadcast", got.Id, "start", b.Live.Start, "quota_spent", spent)
 	return c.ref(got), nil
 }
 
 func (c *Channel) delete(ctx context.Context, id string) error {
-	err := c.call("delete", CostWrite, func() error {
+	spent, err := c.call(ctx, "delete", CostWrite, func() error {
 		return c.api.LiveBroadcasts.Delete(id).Context(ctx).Do()
 	})
 	if err == nil {
-		c.log.Info("broadcast deleted", "broadcast", id, "quota_spent", c.quota.Status().Spent)
+		c.log.Info("broadcast deleted", "broadcast", id, "quota_spent", spent)
 	}
 	return err
 }
 
-// find looks for the broadcast an earlier attempt made for bulletin id, by the marker
-// in its description; "" when there is none.
-func (c *Channel) find(ctx context.Context, id string) (string, error) {
-	marker, token := Marker(id), ""
-	for range maxScanPages {
-		var resp *yt.LiveBroadcastListResponse
-		err := c.call("list", CostList, func() (err error) {
-			resp, err = c.api.LiveBroadcasts.List([]string{"snippet"}).Mine(true).MaxResults(50).
-				PageToken(token).Context(ctx).Do()
-			return err
-		})
-		if err != nil {
-			return "", err
-		}
-		for _, it := range resp.Items {
-			if it.Snippet != nil && strings.Contains(it.Snippet.Description, marker) {
-				return it.Id, nil
-			}
-		}
-		if resp.NextPageToken == "" {
-			break
-		}
-		token = resp.NextPageToken
-	}
-	return "", nil
-}
-
 func (c *Channel) ref(got *yt.LiveBroadcast) delivery.Ref {
-	ref := delivery.Ref{URL: c.cfg.WatchURL + got.Id, IDs: []string{got.Id}}
+	ref := c.watchRef(got.Id)
 	if got.Snippet != nil {
 		ref.Target = got.Snippet.ChannelId
 	}
 	return ref
+}
+
+// watchRef is the reference to broadcasts ids, linking to the first.
+func (c *Channel) watchRef(ids ...string) delivery.Ref {
+	return delivery.Ref{URL: c.cfg.WatchURL + ids[0], IDs: ids}
 }
 
 func firstID(r delivery.Ref) string {

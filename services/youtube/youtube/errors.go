@@ -14,13 +14,27 @@ import (
 	"github.com/paeria/pregoner/shared/delivery"
 )
 
-// call runs one API call, counts the units it cost and classifies its error.
-func (c *Channel) call(op string, cost int, do func() error) error {
+// accountTimeout bounds writing a call's cost to the quota account.
+const accountTimeout = 5 * time.Second
+
+// call runs one API call, counts the units it cost on the bus and classifies its
+// error. It returns the day's units spent so far (0 when the account could not be
+// written: the call's outcome matters more than its bookkeeping, so that is only
+// logged).
+func (c *Channel) call(ctx context.Context, op string, cost int, do func() error) (int, error) {
 	err := do()
+	spent := 0
 	if charged(err) {
-		c.quota.Spend(cost)
+		// The call happened even if ctx ended meanwhile (a shutdown): count it anyway.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), accountTimeout)
+		var aerr error
+		spent, aerr = c.quota.Spend(actx, cost)
+		cancel()
+		if aerr != nil {
+			c.log.Warn("quota account not updated", "op", op, "units", cost, "err", aerr)
+		}
 	}
-	return c.classify(op, err)
+	return spent, c.classify(ctx, op, err)
 }
 
 // charged reports whether the API charged quota for a call that ended in err: it does
@@ -60,7 +74,7 @@ func isNotFound(err error) bool {
 // classify turns a call's error into what the delivery worker acts on: quota → wait
 // for the reset; 429, 5xx, network → back off and retry; refused credentials and other
 // 4xx → permanent, with the API's reason.
-func (c *Channel) classify(op string, err error) error {
+func (c *Channel) classify(ctx context.Context, op string, err error) error {
 	var (
 		ge *googleapi.Error
 		re *oauth2.RetrieveError
@@ -78,7 +92,13 @@ func (c *Channel) classify(op string, err error) error {
 		return delivery.Permanent(fmt.Errorf("youtube: %s: the token endpoint refused the credentials (%s: %s); "+
 			"renew the refresh token, see docs/refresh-token.md", op, code, re.ErrorDescription))
 	case errors.As(err, &ge) && isQuota(ge):
-		wait := c.quota.MarkExhausted()
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), accountTimeout)
+		wait, aerr := c.quota.MarkExhausted(actx)
+		cancel()
+		if aerr != nil {
+			// This delivery still waits for the reset; the next may be refused once more.
+			c.log.Warn("quota exhaustion not recorded on the bus", "err", aerr)
+		}
 		c.log.Warn("YouTube quota exhausted; deliveries wait for the reset", "op", op, "wait", wait.Round(time.Second))
 		return delivery.Temporary(fmt.Errorf("youtube: %s: %s", op, c.quotaMsg(wait)), wait)
 	case errors.As(err, &ge):

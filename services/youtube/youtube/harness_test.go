@@ -166,3 +166,35 @@ func (e *env) only(id string) sandbox.Broadcast {
 	}
 	return bs[0]
 }
+
+// quota is the quota day as ch reads it from the bus.
+func (e *env) quota(ch *youtube.Channel) youtube.QuotaStatus {
+	e.t.Helper()
+	st, err := ch.Quota(context.Background())
+	if err != nil {
+		e.t.Fatalf("quota: %v", err)
+	}
+	return st
+}
+
+// channel is a Channel with its own bus connection and quota account, as another
+// replica or a restarted worker has; the test calls it directly, without a worker.
+func (e *env) channel(cfg youtube.Config) *youtube.Channel {
+	e.t.Helper()
+	conn := e.nats.Connect("youtube")
+	q, err := youtube.OpenQuota(context.Background(), conn.JS, cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ch, err := youtube.NewChannel(cfg, q, slog.New(slog.NewTextHandler(e.logs, nil)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ch
+}
+
+// job is the worker's call for revision rev of b, after the record prev.
+func job(b *bulletin.Bulletin, rev int, prev delivery.Record, retry bool) delivery.Job {
+	r := &bulletin.Revision{ID: b.ID, Rev: rev, Action: bulletin.Publish, Bulletin: b}
+	return delivery.Job{Revision: r, Prev: prev, Retry: retry, Attempt: prev.Attempts + 1}
+}

@@ -3,8 +3,9 @@
 // on a retraction, through the YouTube Data API v3 with an OAuth2 refresh token.
 //
 // Channel is the delivery.Channel adapter; CheckBulletin is the API's field rules for
-// the editor to apply at publish time; Quota counts the daily units; Service runs the
-// worker (and, without credentials, the local sandbox of package sandbox).
+// the editor to apply at publish time; Quota counts the daily units in the bus's
+// YOUTUBE_QUOTA bucket, shared by every replica and restart; Service runs the worker
+// (and, without credentials, the local sandbox of package sandbox).
 package youtube
 
 import (
@@ -28,6 +29,10 @@ import (
 // shutdownGrace is how long the sandbox's page may take to finish its answers.
 const shutdownGrace = 5 * time.Second
 
+// busTimeout bounds creating the quota bucket at start; a cluster electing a leader
+// answers within it.
+const busTimeout = 30 * time.Second
+
 // Service runs the YouTube worker, and the sandbox when no credentials are configured.
 type Service struct {
 	cfg     Config
@@ -38,9 +43,9 @@ type Service struct {
 	ln      net.Listener // the sandbox's; nil with real credentials
 }
 
-// NewService prepares the worker. Without credentials it starts listening for the
-// sandbox on cfg.SandboxAddr (so a busy port is reported now) and points the client at
-// it; Run serves it.
+// NewService prepares the worker and creates the BucketQuota bucket if it is missing.
+// Without credentials it starts listening for the sandbox on cfg.SandboxAddr (so a busy
+// port is reported now) and points the client at it; Run serves it.
 func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -49,6 +54,12 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, js: js, log: log.With("service", "youtube")}
+	ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
+	defer cancel()
+	quota, err := OpenQuota(ctx, js, cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Sandboxed() {
 		ln, err := net.Listen("tcp", cfg.SandboxAddr)
 		if err != nil {
@@ -61,7 +72,7 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 		cfg.APIURL, cfg.TokenURL, cfg.WatchURL = base+"/", base+"/token", base+"/watch?v="
 		s.log.Info("no YouTube credentials: using the local sandbox", "url", base)
 	}
-	ch, err := NewChannel(cfg, s.log)
+	ch, err := NewChannel(cfg, quota, s.log)
 	if err != nil {
 		if s.ln != nil {
 			_ = s.ln.Close()

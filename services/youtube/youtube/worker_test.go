@@ -72,7 +72,7 @@ func TestAnnounceEditRetractSchedulesUpdatesAndDeletesOneBroadcast(t *testing.T)
 	if st.Inserts != 1 || st.Updates != 1 || st.Deletes != 1 {
 		t.Errorf("sandbox saw %d inserts, %d updates, %d deletes; want 1 each", st.Inserts, st.Updates, st.Deletes)
 	}
-	if q := svc.Channel().Quota(); q.Spent != 3*youtube.CostWrite || q.Spent != st.QuotaUsed {
+	if q := e.quota(svc.Channel()); q.Spent != 3*youtube.CostWrite || q.Spent != st.QuotaUsed {
 		t.Errorf("worker counted %d units, sandbox charged %d; want %d both", q.Spent, st.QuotaUsed, 3*youtube.CostWrite)
 	}
 	mu.Lock()
@@ -164,7 +164,7 @@ func TestQuotaExhaustionParksDeliveriesUntilMidnightPacific(t *testing.T) {
 	if !rec.NextAttempt.Equal(midnight) {
 		t.Errorf("next attempt %s, want the reset at %s", rec.NextAttempt, midnight.UTC())
 	}
-	if !svc.Channel().Quota().Exhausted {
+	if !e.quota(svc.Channel()).Exhausted {
 		t.Error("worker's quota account does not show the exhaustion")
 	}
 	e.clock.Advance(5 * time.Second) // midnight Pacific passes
@@ -182,7 +182,7 @@ func TestQuotaExhaustionParksDeliveriesUntilMidnightPacific(t *testing.T) {
 	if st.Requests != 5 || st.Refused != 1 {
 		t.Errorf("sandbox saw %d requests, %d refused; want 5 and 1: no call is burnt while parked", st.Requests, st.Refused)
 	}
-	if q := svc.Channel().Quota(); q.Spent != st.QuotaUsed || q.Exhausted {
+	if q := e.quota(svc.Channel()); q.Spent != st.QuotaUsed || q.Exhausted {
 		t.Errorf("after reset the worker counts %d units (exhausted %v), sandbox %d", q.Spent, q.Exhausted, st.QuotaUsed)
 	}
 }
