@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,5 +197,26 @@ func TestBadIDsAreRefusedByTheStoreAndRedrive(t *testing.T) {
 		if err := delivery.Redrive(ctx, store, pub, id, bulletin.Telegram, "anna"); !errors.Is(err, bulletin.ErrBadID) {
 			t.Errorf("Redrive(%q): err = %v, want ErrBadID", id, err)
 		}
+	}
+}
+
+func TestASecondReplicaNeverCallsWhileTheFirstHoldsTheDelivery(t *testing.T) {
+	e := newEnv(t)
+	// The first worker's heartbeat is slower than the ack wait, as when a server restart
+	// loses its heartbeats: the bus hands the message to the second while the first calls.
+	slow := &testChannel{block: make(chan struct{}), entered: make(chan string, 1)}
+	e.workerWith(slow, delivery.Config{Heartbeat: 5 * time.Second}, e.pub)
+	e.publish("doble", "Només una vegada.")
+	<-slow.entered
+	other := &testChannel{}
+	e.worker(other, delivery.Config{})
+	time.Sleep(3 * e.topo.AckWait / 2) // past the ack wait: the message is redelivered
+	close(slow.block)
+	e.waitState("doble", 1, delivery.Delivered)
+	e.publish("seguent", "El següent.")
+	e.waitState("seguent", 1, delivery.Delivered)
+	calls := append(slow.ops(), other.ops()...)
+	if n := len(slices.DeleteFunc(slices.Clone(calls), func(s string) bool { return s != "deliver doble@1" })); n != 1 {
+		t.Errorf("calls = %q; want doble delivered once, by the worker holding it", calls)
 	}
 }

@@ -31,6 +31,10 @@ const (
 	Retracted State = "retracted"
 	// Skipped: the channel does not carry this bulletin (e.g. YouTube without a live block).
 	Skipped State = "skipped"
+	// Sending: a worker is calling the channel with this revision now; Lease says which
+	// and until when. A worker that dies mid-call leaves it so: the next one knows the
+	// channel may have acted (Uncertain) and takes over once the lease has expired.
+	Sending State = "sending"
 	// Superseded: a newer revision was on the bus before the channel got to this one, so
 	// no call was made for it; SupersededBy names the newer revision, which the channel
 	// takes up next. What the channel shows (Carried, Ref) is as before.
@@ -96,4 +100,15 @@ type Record struct {
 	Updated     time.Time `json:"updated"`
 	// By is who asked for the last change when it was a person (a re-drive).
 	By string `json:"by,omitempty"`
+	// Lease is set while a worker calls the channel (State Sending).
+	Lease *Lease `json:"lease,omitempty"`
+}
+
+// Lease keeps every other worker away from a bulletin on a channel while one calls it.
+// The bus may hand a message to a second replica while the first still works on it (a
+// server restart loses the heartbeats); without the lease the second could act on an
+// older decision after the first acted on a newer one, and the record would lie.
+type Lease struct {
+	Holder string    `json:"holder"`
+	Until  time.Time `json:"until"`
 }

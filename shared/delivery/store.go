@@ -101,8 +101,9 @@ func (s *Store) List(ctx context.Context, id string) ([]*Record, error) {
 	return out, nil
 }
 
-// History returns every kept version of the record of id on channel, oldest first:
-// the audit trail of its attempts.
+// History returns the kept versions of the record of id on channel, oldest first: the
+// audit trail of its attempts. The claims a worker writes before each call (Sending) are
+// left out: each is followed by the attempt's outcome, or is the current record.
 func (s *Store) History(ctx context.Context, id, channel string) ([]*Record, error) {
 	key, err := bus.RecordKey(id, channel)
 	if err != nil {
@@ -121,7 +122,9 @@ func (s *Store) History(ctx context.Context, id, channel string) ([]*Record, err
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rec)
+		if rec.State != Sending {
+			out = append(out, rec)
+		}
 	}
 	return out, nil
 }

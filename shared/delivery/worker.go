@@ -140,7 +140,9 @@ type Coder interface {
 // Worker delivers one channel's revisions. Run it in as many replicas as you like: they
 // share the channel's consumer and each revision is handled by one of them at a time.
 type Worker struct {
-	cfg   Config
+	// holder names this worker in the leases it takes (see lease.go).
+	holder string
+	cfg    Config
 	ch    Channel
 	cons  jetstream.Consumer
 	store *Store
@@ -151,7 +153,7 @@ type Worker struct {
 // NewWorker returns a worker of cfg.Channel reading cons (see bus.Consumer).
 func NewWorker(cfg Config, ch Channel, cons jetstream.Consumer, store *Store, revs Revisions) *Worker {
 	cfg.defaults()
-	return &Worker{cfg: cfg, ch: ch, cons: cons, store: store, revs: revs,
+	return &Worker{holder: newHolder(), cfg: cfg, ch: ch, cons: cons, store: store, revs: revs,
 		log: cfg.Logger.With("channel", cfg.Channel)}
 }
 
@@ -338,6 +340,14 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 	in := input{channel: w.cfg.Channel, prev: rec, rev: rev,
 		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
 	d := decide(in)
+	if d.ack {
+		return ack
+	}
+	if until, held := w.heldByOther(rec, time.Now()); held {
+		// Another replica is calling the channel for this bulletin: wait for its outcome.
+		w.log.Info("another worker holds the delivery; waiting", "id", rev.ID, "rev", rev.Rev, "until", until)
+		return nakAfter(max(time.Until(until), w.cfg.MinBackoff))
+	}
 	var checked time.Time
 	if d.needLatest {
 		// Read just before the call, so that every decision staff were told of before
@@ -361,9 +371,21 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 		return w.record(ctx, m, &d.next, kvRev, out, term("gave up"))
 	}
 	d.job.CheckedAt = checked
-	ref, callErr := w.call(ctx, d.op, d.job)
-	if callErr != nil && ctx.Err() != nil {
-		// Shutting down: hand the revision back untouched; another replica takes it now.
+	l, err := w.claim(ctx, d.next, kvRev)
+	if errors.Is(err, ErrConflict) {
+		return nakAfter(w.cfg.MinBackoff) // someone wrote the record meanwhile: look again
+	}
+	if err != nil {
+		return w.busTrouble(ctx, m, rev, "claim the delivery", err, out)
+	}
+	leaseCtx, lost := context.WithCancel(ctx)
+	defer lost()
+	stopLease := l.keep(ctx, lost)
+	ref, callErr := w.call(leaseCtx, d.op, d.job)
+	kvRev = stopLease()
+	if callErr != nil && leaseCtx.Err() != nil {
+		// Shutting down, or the lease is lost: hand the revision back; the record says
+		// Sending and Uncertain, so whoever takes it next looks before acting.
 		w.log.Info("handing back in-flight delivery", "id", rev.ID, "rev", rev.Rev)
 		return func(m jetstream.Msg) { _ = m.Nak() }
 	}
@@ -428,6 +450,10 @@ func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint
 		}
 		if cur != nil && cur.Rev > next.Rev {
 			return settle
+		}
+		if until, held := w.heldByOther(cur, time.Now()); held {
+			out.State = ""
+			return nakAfter(max(time.Until(until), w.cfg.MinBackoff))
 		}
 		if cur != nil && cur.Rev == next.Rev && cur.State == Pending {
 			// A re-drive asked for this revision meanwhile: keep its attempt budget.
