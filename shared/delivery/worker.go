@@ -143,11 +143,11 @@ type Worker struct {
 	// holder names this worker in the leases it takes (see lease.go).
 	holder string
 	cfg    Config
-	ch    Channel
-	cons  jetstream.Consumer
-	store *Store
-	revs  Revisions
-	log   *slog.Logger
+	ch     Channel
+	cons   jetstream.Consumer
+	store  *Store
+	revs   Revisions
+	log    *slog.Logger
 }
 
 // NewWorker returns a worker of cfg.Channel reading cons (see bus.Consumer).
