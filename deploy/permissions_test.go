@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"github.com/paeria/pregoner/deploy/creds"
-	"github.com/paeria/pregoner/services/youtube/youtube"
+	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -141,17 +141,17 @@ func TestYouTubeQuotaBucketWithItsOwnPermissions(t *testing.T) {
 	c, _ := startCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg := youtube.Config{DailyQuota: youtube.DefaultDailyQuota, BusReplicas: clusterTopology.Replicas}
-	var quotas []*youtube.Quota
+	cfg := live.Config{DailyQuota: live.DefaultDailyQuota, BusReplicas: clusterTopology.Replicas}
+	var quotas []*live.Quota
 	for range 2 {
-		q, err := youtube.OpenQuota(ctx, c.Connect(creds.YouTube).JS, cfg)
+		q, err := live.OpenQuota(ctx, c.Connect(creds.YouTube).JS, cfg)
 		if err != nil {
 			t.Fatalf("youtube opens its quota bucket: %v", err)
 		}
 		quotas = append(quotas, q)
 	}
 	for _, q := range quotas {
-		if _, err := q.Spend(ctx, youtube.CostWrite); err != nil {
+		if _, err := q.Spend(ctx, live.CostWrite); err != nil {
 			t.Fatalf("youtube adds to its quota account: %v", err)
 		}
 	}
@@ -159,7 +159,7 @@ func TestYouTubeQuotaBucketWithItsOwnPermissions(t *testing.T) {
 		t.Fatalf("youtube records the exhaustion: %v", err)
 	}
 	st, err := quotas[1].Status(ctx)
-	if err != nil || st.Spent != 2*youtube.CostWrite || !st.Exhausted {
+	if err != nil || st.Spent != 2*live.CostWrite || !st.Exhausted {
 		t.Fatalf("the other replica reads %+v, %v; want both writes and the exhaustion", st, err)
 	}
 }
@@ -302,7 +302,7 @@ func TestEachServiceIsRefusedWhatIsNotItsJob(t *testing.T) {
 			}},
 		{name: "telegram_writes_the_youtube_quota", user: creds.Telegram,
 			do: func(ctx context.Context, conn *bus.Conn) error {
-				_, err := conn.JS.Publish(ctx, "$KV."+youtube.BucketQuota+".project", []byte(`{"spent":0}`))
+				_, err := conn.JS.Publish(ctx, "$KV."+live.BucketQuota+".project", []byte(`{"spent":0}`))
 				return err
 			},
 			subject: "$KV.YOUTUBE_QUOTA.project", unchanged: func(context.Context, *testing.T) {}},

@@ -7,10 +7,10 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/paeria/pregoner/services/editor/editor"
-	"github.com/paeria/pregoner/services/telegram/telegram"
-	"github.com/paeria/pregoner/services/web/web"
-	"github.com/paeria/pregoner/services/youtube/youtube"
+	"github.com/paeria/pregoner/services/editor/staff"
+	"github.com/paeria/pregoner/services/telegram/poster"
+	"github.com/paeria/pregoner/services/web/site"
+	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/ops"
 	"github.com/paeria/pregoner/shared/schedule"
@@ -30,38 +30,38 @@ func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *s
 	}
 	services := []service{schedule.NewRunner(schedules, pub, log, nil)}
 
-	webCfg, err := web.LoadConfig(cfg.Getenv)
+	webCfg, err := site.LoadConfig(cfg.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	webCfg.Observe = metrics.Observe
-	webSvc, err := web.NewService(webCfg, js, log)
+	webSvc, err := site.NewService(webCfg, js, log)
 	if err != nil {
 		return nil, err
 	}
-	tgCfg, err := telegram.LoadConfig(cfg.Getenv)
+	tgCfg, err := poster.LoadConfig(cfg.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
 	tgCfg.Observe = metrics.Observe
-	tgSvc, err := telegram.NewService(tgCfg, js, log)
+	tgSvc, err := poster.NewService(tgCfg, js, log)
 	if err != nil {
 		return nil, err
 	}
-	ytCfg, err := youtube.LoadConfig(cfg.Getenv)
+	ytCfg, err := live.LoadConfig(cfg.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("youtube: %w", err)
 	}
 	ytCfg.Observe = metrics.Observe
-	ytSvc, err := youtube.NewService(ytCfg, js, log)
+	ytSvc, err := live.NewService(ytCfg, js, log)
 	if err != nil {
 		return nil, err
 	}
-	edCfg, err := editor.LoadConfig(cfg.Getenv)
+	edCfg, err := staff.LoadConfig(cfg.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
-	edSvc, err := editor.NewService(edCfg, js, log)
+	edSvc, err := staff.NewService(edCfg, js, log)
 	if err != nil {
 		return nil, err
 	}

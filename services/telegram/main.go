@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/paeria/pregoner/services/telegram/telegram"
+	"github.com/paeria/pregoner/services/telegram/poster"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/ops"
@@ -17,11 +17,11 @@ import (
 
 func main() {
 	ops.Main(bulletin.Telegram, func(js jetstream.JetStream, observe func(delivery.Outcome), log *slog.Logger) (ops.Runner, error) {
-		cfg, err := telegram.LoadConfig(os.Getenv)
+		cfg, err := poster.LoadConfig(os.Getenv)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Observe = observe
-		return telegram.NewService(cfg, js, log)
+		return poster.NewService(cfg, js, log)
 	})
 }

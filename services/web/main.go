@@ -10,7 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/paeria/pregoner/services/web/web"
+	"github.com/paeria/pregoner/services/web/site"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/ops"
@@ -18,13 +18,13 @@ import (
 
 func main() {
 	ops.Main(bulletin.Web, func(js jetstream.JetStream, observe func(delivery.Outcome), log *slog.Logger) (ops.Runner, error) {
-		cfg, err := web.LoadConfig(os.Getenv)
+		cfg, err := site.LoadConfig(os.Getenv)
 		if err != nil {
 			return nil, err
 		}
 		flag.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (overrides WEB_ADDR)")
 		flag.Parse()
 		cfg.Observe = observe
-		return web.NewService(cfg, js, log)
+		return site.NewService(cfg, js, log)
 	})
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/paeria/pregoner/services/youtube/youtube"
+	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/ops"
@@ -18,11 +18,11 @@ import (
 
 func main() {
 	ops.Main(bulletin.YouTube, func(js jetstream.JetStream, observe func(delivery.Outcome), log *slog.Logger) (ops.Runner, error) {
-		cfg, err := youtube.LoadConfig(os.Getenv)
+		cfg, err := live.LoadConfig(os.Getenv)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Observe = observe
-		return youtube.NewService(cfg, js, log)
+		return live.NewService(cfg, js, log)
 	})
 }

@@ -17,18 +17,18 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
-	"github.com/paeria/pregoner/services/editor/editor"
+	"github.com/paeria/pregoner/services/editor/staff"
 )
 
 func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
-	cfg, err := editor.LoadConfig(c.getenv)
+	cfg, err := staff.LoadConfig(c.getenv)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := c.connect(ctx); err != nil {
 		return nil, nil, err
 	}
-	return editor.OpenAccounts(ctx, cfg, c.conn.JS)
+	return staff.OpenAccounts(ctx, cfg, c.conn.JS)
 }
 
 func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {

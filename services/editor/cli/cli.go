@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paeria/pregoner/services/editor/editor"
+	"github.com/paeria/pregoner/services/editor/staff"
 	"github.com/paeria/pregoner/shared/bus"
 )
 
@@ -32,7 +32,7 @@ type Env struct {
 	// Stdin gives passwords to "user add"; nil means none.
 	Stdin io.Reader
 	// Getenv reads the editor service's settings for "serve" and the account
-	// commands (see editor.LoadConfig); nil reads nothing.
+	// commands (see staff.LoadConfig); nil reads nothing.
 	Getenv func(string) string
 	// APIURL is the default for --api (from EDITOR_API_URL); APIToken the bearer token
 	// used with it (from EDITOR_TOKEN).
@@ -65,7 +65,7 @@ func commands() []command {
 		}, true},
 		{"retract", "ID", "withdraw bulletin ID from every channel", retractCmd, nil, true},
 		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil, true},
-		{"serve", "", "run the editor's web UI and API (EDITOR_ADDR, default " + editor.DefaultAddr + ")", serveCmd, nil, false},
+		{"serve", "", "run the editor's web UI and API (EDITOR_ADDR, default " + staff.DefaultAddr + ")", serveCmd, nil, false},
 		{"user", "add|list|remove NAME", "manage staff accounts (password + TOTP); add prints the QR code", userCmd, roleFlag("writer"), false},
 		{"token", "create|list|revoke NAME", "manage API tokens; create prints the token once", tokenCmd, roleFlag("publisher"), false},
 	}

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"log/slog"
 
-	"github.com/paeria/pregoner/services/editor/editor"
+	"github.com/paeria/pregoner/services/editor/staff"
 	"github.com/paeria/pregoner/shared/bus"
 )
 
@@ -21,7 +21,7 @@ func serveCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 	if err := wantArgs(fs, args, 0); err != nil {
 		return err
 	}
-	cfg, err := editor.LoadConfig(c.getenv)
+	cfg, err := staff.LoadConfig(c.getenv)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func serveCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(c.env.Stderr, nil))
-	svc, err := editor.NewService(cfg, c.conn.JS, log)
+	svc, err := staff.NewService(cfg, c.conn.JS, log)
 	if err != nil {
 		return err
 	}

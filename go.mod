@@ -1,3 +1,0 @@
-module github.com/paeria/pregoner/services/telegram
-
-go 1.26.8

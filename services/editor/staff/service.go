@@ -1,0 +1,164 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/api"
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/ui"
+	"github.com/paeria/pregoner/shared/schedule"
+)
+
+// maxBody bounds every request body: a bulletin is at most 256 KiB.
+const maxBody = 1 << 20
+
+// Service is the editor: accounts, desk, UI and API behind one handler.
+type Service struct {
+	cfg      Config
+	log      *slog.Logger
+	Accounts *accounts.Store
+	Audit    *audit.Log
+	Desk     *desk.Desk
+	handler  http.Handler
+	stop     func()
+}
+
+// Options adjust a service for tests; the zero value is production.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewService builds the editor on js: it creates or updates its buckets (ACCOUNTS,
+// SESSIONS, TOKENS, DRAFTS) and its AUDIT stream, and binds to the bulletins stream,
+// the deliveries and the schedules that bus.Setup created.
+func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {
+	return NewServiceWith(cfg, js, log, Options{})
+}
+
+// NewServiceWith is NewService with options.
+func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Options) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("service", "editor")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	loc, _ := time.LoadLocation(cfg.TimeZone) // Validate checked it
+	acc, err := accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), o.Now)
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	al, err := audit.New(ctx, js, cfg.Replicas, o.Now)
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	sched, err := schedule.NewStore(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w (has bus.Setup run?)", err)
+	}
+	d, err := desk.New(ctx, desk.Deps{JS: js, Audit: al, Schedule: sched, WebBaseURL: cfg.WebBaseURL, Replicas: cfg.Replicas, Now: o.Now, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	stopping := make(chan struct{})
+	u, err := ui.New(acc, d, al, ui.Options{Stopping: stopping, Sessions: accounts.SessionPolicy{Idle: cfg.SessionIdle, Max: cfg.SessionMax}, Location: loc, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	mux := http.NewServeMux()
+	u.Register(mux)
+	api.New(acc, d, al, log).Register(mux)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		http.Error(w, "Refused: this request came from another site. If you pressed a button in the editor, reload the page and try again.", http.StatusForbidden)
+	}))
+	h := ui.SecurityHeaders(cop.Handler(limitBody(mux)))
+	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, handler: h,
+		stop: sync.OnceFunc(func() { close(stopping) })}, nil
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handler is the editor's whole HTTP interface, for tests and for embedding.
+func (s *Service) Handler() http.Handler { return s.handler }
+
+// Run serves on cfg.Addr until ctx ends, then lets requests finish (up to
+// ShutdownGrace) and returns nil. It returns an error when it cannot listen.
+func (s *Service) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("editor: listen %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener of the caller's.
+func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.log.Info("editor listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("editor: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	srv.RegisterOnShutdown(s.stop)
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("editor: shutdown: %w", err)
+	}
+	s.log.Info("editor stopped")
+	return nil
+}
+
+// OpenAccounts binds to the accounts and the audit log without the rest of the
+// service: the CLI's account commands use it.
+func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*accounts.Store, *audit.Log, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("editor: %w", err)
+	}
+	acc, err := accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	al, err := audit.New(ctx, js, cfg.Replicas, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return acc, al, nil
+}
+
+func (c Config) topology() accounts.Topology {
+	return accounts.Topology{Replicas: c.Replicas, SessionMaxAge: c.SessionMax}
+}
+
+func (c Config) policy() accounts.Policy {
+	return accounts.Policy{MaxFailures: c.MaxFailures, Lockout: c.Lockout, FailDelay: c.FailDelay,
+		BcryptCost: c.BcryptCost, Issuer: c.Issuer, MinPassword: c.MinPassword}
+}
