@@ -7,9 +7,9 @@ import (
 	"html/template"
 	"strings"
 
-	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // Intent says what the member means by publishing, so a mistake is caught instead of
@@ -42,7 +42,7 @@ func (d *Desk) Check(ctx context.Context, src []byte, in Intent) (*bulletin.Bull
 		return nil, problems(fes), nil
 	}
 	var ps []Problem
-	for _, err := range live.CheckBulletin(b, d.now()) {
+	for _, err := range ytfields.CheckBulletin(b, d.now()) {
 		ps = append(ps, problemOf(err))
 	}
 	latest, _, err := d.pub.Latest(ctx, b.ID)

@@ -17,11 +17,11 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
-	"github.com/paeria/pregoner/services/telegram/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // Actor is who asks for an operation.

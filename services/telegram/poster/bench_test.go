@@ -12,10 +12,10 @@ import (
 
 	"github.com/paeria/pregoner/services/telegram/poster"
 	"github.com/paeria/pregoner/services/telegram/sandbox"
-	"github.com/paeria/pregoner/services/telegram/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // benchEnv is a local Bot API server with rate limits off and an embedded NATS server

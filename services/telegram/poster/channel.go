@@ -12,9 +12,9 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // DeleteWindow is how long after sending Telegram lets a bot delete a channel post.

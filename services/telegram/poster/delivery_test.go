@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/paeria/pregoner/services/telegram/sandbox"
-	"github.com/paeria/pregoner/services/telegram/tghtml"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 func TestPublishEditLongerShorterAndRetract(t *testing.T) {

@@ -19,9 +19,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/paeria/pregoner/services/telegram/sandbox"
-	"github.com/paeria/pregoner/services/telegram/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // Service is the Telegram worker, and the sandbox when there is no token.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // Message is one post in a sandbox chat.

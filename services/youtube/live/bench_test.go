@@ -14,6 +14,7 @@ import (
 	"github.com/paeria/pregoner/shared/markdown"
 	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/testenv"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // BenchmarkDescription renders a bulletin into a description shortened to YouTube's
@@ -30,7 +31,7 @@ func BenchmarkDescription(b *testing.B) {
 			bl := &bulletin.Bulletin{ID: "llarg", Body: body}
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if d := live.Description(md, bl, webBase+"/bulletins/llarg"); len(d) > live.MaxDescriptionBytes {
+				if d := ytfields.Description(md, bl, webBase+"/bulletins/llarg"); len(d) > ytfields.MaxDescriptionBytes {
 					b.Fatal("too long")
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // parts are the liveBroadcast parts the worker writes. An update overwrites every field
@@ -139,7 +140,7 @@ func (c *Channel) Retract(ctx context.Context, job delivery.Job) error {
 // precheck refuses what the API would refuse, and waits out an exhausted quota without
 // spending a call on it.
 func (c *Channel) precheck(ctx context.Context, b *bulletin.Bulletin) error {
-	if errs := check(c.md, b, c.now()); len(errs) > 0 {
+	if errs := ytfields.Check(c.md, b, c.now()); len(errs) > 0 {
 		return delivery.Permanent(fmt.Errorf("youtube: %w", errors.Join(errs...)))
 	}
 	return c.waitQuota(ctx)
@@ -172,8 +173,8 @@ func (c *Channel) resource(b *bulletin.Bulletin, id string) *yt.LiveBroadcast {
 	return &yt.LiveBroadcast{
 		Id: id,
 		Snippet: &yt.LiveBroadcastSnippet{
-			Title:              liveTitle(b),
-			Description:        Description(c.md, b, Permalink(c.cfg.WebBaseURL, b.ID)),
+			Title:              ytfields.Title(b),
+			Description:        ytfields.Description(c.md, b, ytfields.Permalink(c.cfg.WebBaseURL, b.ID)),
 			ScheduledStartTime: b.Live.Start.UTC().Format(time.RFC3339),
 			ForceSendFields:    []string{"Description"},
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/testenv"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // Credentials the test sandbox accepts. They must never show in a log or a record.
@@ -150,7 +151,7 @@ func (e *env) waitState(id string, rev int, state delivery.State) *delivery.Reco
 func (e *env) broadcasts(id string) []sandbox.Broadcast {
 	var out []sandbox.Broadcast
 	for _, b := range e.sb.Broadcasts() {
-		if bytes.Contains([]byte(b.Description), []byte(live.Marker(id))) {
+		if bytes.Contains([]byte(b.Description), []byte(ytfields.Marker(id))) {
 			out = append(out, b)
 		}
 	}

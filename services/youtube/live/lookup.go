@@ -8,6 +8,7 @@ import (
 	yt "google.golang.org/api/youtube/v3"
 
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // This file is how the worker keeps to one broadcast per announcement when YouTube's
@@ -79,7 +80,7 @@ func (c *Channel) findAll(ctx context.Context, id string) ([]string, error) {
 // scan lists the channel's broadcasts, up to maxScanPages pages, for the marker of
 // bulletin id; with first it stops at the first match.
 func (c *Channel) scan(ctx context.Context, id string, first bool) ([]string, error) {
-	marker, token := Marker(id), ""
+	marker, token := ytfields.Marker(id), ""
 	var found []string
 	for range maxScanPages {
 		var resp *yt.LiveBroadcastListResponse

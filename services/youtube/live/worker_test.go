@@ -7,11 +7,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/services/youtube/sandbox"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 func TestAnnounceEditRetractSchedulesUpdatesAndDeletesOneBroadcast(t *testing.T) {
@@ -35,7 +37,7 @@ func TestAnnounceEditRetractSchedulesUpdatesAndDeletesOneBroadcast(t *testing.T)
 		t.Errorf("broadcast = %q at %s (%s); want the live title at %s, public", bc.Title, bc.Start, bc.Privacy, b.Live.Start)
 	}
 	for _, want := range []string{"El paer en cap informa de les noves mesures.", "• Queda't a casa",
-		webBase + "/bulletins/roda-premsa", live.Marker("roda-premsa")} {
+		webBase + "/bulletins/roda-premsa", ytfields.Marker("roda-premsa")} {
 		if !strings.Contains(bc.Description, want) {
 			t.Errorf("description lacks %q:\n%s", want, bc.Description)
 		}
@@ -302,7 +304,7 @@ func TestRefusalsArePermanentWithTheReason(t *testing.T) {
 func TestAnnouncementAtTheLimitsIsDeliveredWhole(t *testing.T) {
 	e := newEnv(t)
 	e.worker(e.config(nil))
-	title := pad("Roda de premsa 🎙️ del paer en cap: l'evolució de la COVID-19 a Lleida 🦠", live.MaxTitleChars)
+	title := pad("Roda de premsa 🎙️ del paer en cap: l'evolució de la COVID-19 a Lleida 🦠", ytfields.MaxTitleChars)
 	body := strings.Repeat("La Paeria recorda que cal quedar-se a casa i rentar-se les mans sovint. 🧼 ", 120) // ~9 KB
 	b := e.announcement("al-limit", title, body)
 	e.publish(b)
@@ -311,8 +313,8 @@ func TestAnnouncementAtTheLimitsIsDeliveredWhole(t *testing.T) {
 	if bc.Title != title {
 		t.Errorf("title changed on the way: %q", bc.Title)
 	}
-	if len(bc.Description) > live.MaxDescriptionBytes ||
-		!strings.Contains(bc.Description, live.Ellipsis+"\n\n"+webBase+"/bulletins/al-limit") {
+	if len(bc.Description) > ytfields.MaxDescriptionBytes ||
+		!strings.Contains(bc.Description, ytfields.Ellipsis+"\n\n"+webBase+"/bulletins/al-limit") {
 		t.Errorf("long body not shortened with an ellipsis before the link (%d bytes):\n…%s", len(bc.Description),
 			bc.Description[max(0, len(bc.Description)-200):])
 	}
@@ -335,4 +337,11 @@ func TestEditOfABroadcastDeletedOnYouTubeSchedulesItAnew(t *testing.T) {
 	if bc.ID == first || rec.Ref.IDs[0] != bc.ID || !strings.Contains(bc.Description, "ciutadania") {
 		t.Errorf("after deletion on YouTube: record %v, broadcast %+v; want a new broadcast with the edit", rec.Ref.IDs, bc)
 	}
+}
+
+func pad(s string, n int) string {
+	for utf8.RuneCountInString(s) < n {
+		s += "·"
+	}
+	return s
 }

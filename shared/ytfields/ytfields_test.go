@@ -1,4 +1,4 @@
-package live_test
+package ytfields_test
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/paeria/pregoner/services/youtube/live"
+	"github.com/paeria/pregoner/shared/ytfields"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
 )
@@ -18,6 +18,11 @@ func pad(s string, n int) string {
 	}
 	return s
 }
+
+// lockdown is when the tests take place: Lleida, March 2020.
+var lockdown = time.Date(2020, 3, 14, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+
+const webBase = "https://lleida.test/covid"
 
 func TestCheckBulletinAppliesYouTubesRules(t *testing.T) {
 	now := lockdown
@@ -52,7 +57,7 @@ func TestCheckBulletinAppliesYouTubesRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := live.CheckBulletin(tc.b, now)
+			errs := ytfields.CheckBulletin(tc.b, now)
 			if len(errs) != len(tc.want) {
 				t.Fatalf("got %d errors %v, want %d: %q", len(errs), errs, len(tc.want), tc.want)
 			}
@@ -71,8 +76,8 @@ func TestCheckBulletinAppliesYouTubesRules(t *testing.T) {
 func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 	md := markdown.New()
 	const link = webBase + "/bulletins/avis"
-	tail := "\n\n" + link + "\n" + live.Marker("avis")
-	budget := live.MaxDescriptionBytes - len(tail)
+	tail := "\n\n" + link + "\n" + ytfields.Marker("avis")
+	budget := ytfields.MaxDescriptionBytes - len(tail)
 	word := "confinament "
 	fit := strings.Repeat(word, budget/len(word))
 	fit += strings.Repeat("x", budget-len(fit))
@@ -92,15 +97,15 @@ func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &bulletin.Bulletin{ID: "avis", Body: tc.body}
-			d := live.Description(md, b, link)
-			if len(d) > live.MaxDescriptionBytes || !utf8.ValidString(d) {
-				t.Fatalf("description of %d bytes (valid UTF-8: %v), limit %d", len(d), utf8.ValidString(d), live.MaxDescriptionBytes)
+			d := ytfields.Description(md, b, link)
+			if len(d) > ytfields.MaxDescriptionBytes || !utf8.ValidString(d) {
+				t.Fatalf("description of %d bytes (valid UTF-8: %v), limit %d", len(d), utf8.ValidString(d), ytfields.MaxDescriptionBytes)
 			}
-			if !strings.HasSuffix(d, link+"\n"+live.Marker("avis")) {
+			if !strings.HasSuffix(d, link+"\n"+ytfields.Marker("avis")) {
 				t.Errorf("description does not end with the permalink and marker: …%q", d[max(0, len(d)-120):])
 			}
-			text := strings.TrimSuffix(strings.TrimSuffix(d, tail), link+"\n"+live.Marker("avis"))
-			if got := strings.HasSuffix(text, live.Ellipsis); got != tc.shortened {
+			text := strings.TrimSuffix(strings.TrimSuffix(d, tail), link+"\n"+ytfields.Marker("avis"))
+			if got := strings.HasSuffix(text, ytfields.Ellipsis); got != tc.shortened {
 				t.Fatalf("shortened = %v, want %v", got, tc.shortened)
 			}
 			plain := md.PlainText([]byte(tc.body))
@@ -110,7 +115,7 @@ func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 				}
 				return
 			}
-			kept := strings.TrimSuffix(text, live.Ellipsis)
+			kept := strings.TrimSuffix(text, ytfields.Ellipsis)
 			if !strings.HasPrefix(plain, kept) {
 				t.Fatal("shortened text is not a prefix of the plain text")
 			}
@@ -129,8 +134,8 @@ func FuzzDescriptionAlwaysFits(f *testing.F) {
 		if !utf8.ValidString(body) {
 			return // bulletin.Parse refuses such files
 		}
-		d := live.Description(md, &bulletin.Bulletin{ID: "fuzz", Body: body}, webBase+"/bulletins/fuzz")
-		if len(d) > live.MaxDescriptionBytes || !utf8.ValidString(d) || !strings.HasSuffix(d, live.Marker("fuzz")) {
+		d := ytfields.Description(md, &bulletin.Bulletin{ID: "fuzz", Body: body}, webBase+"/bulletins/fuzz")
+		if len(d) > ytfields.MaxDescriptionBytes || !utf8.ValidString(d) || !strings.HasSuffix(d, ytfields.Marker("fuzz")) {
 			t.Errorf("description of %d bytes, valid %v, ends %q", len(d), utf8.ValidString(d), d[max(0, len(d)-30):])
 		}
 	})

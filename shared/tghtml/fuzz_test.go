@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 )
 
@@ -16,7 +16,7 @@ import (
 // of Telegram's rules and fits 4096 UTF-16 units. Small limits exercise the splitter.
 func FuzzRender(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*.md")
-	more, _ := filepath.Glob("../../../content/*.md")
+	more, _ := filepath.Glob("../../content/*.md")
 	for _, p := range append(seeds, more...) {
 		if src, err := os.ReadFile(p); err == nil {
 			f.Add(string(src), "Títol", uint16(0))

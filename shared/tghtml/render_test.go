@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 )
 
@@ -155,7 +155,7 @@ func TestBulletinWithoutBodyStillHasTitleAndLink(t *testing.T) {
 // TestCouncilContentIsAccepted renders every bulletin in the repository's content/
 // directory: each message must pass the validator, in Catalan and Spanish alike.
 func TestCouncilContentIsAccepted(t *testing.T) {
-	files, _ := filepath.Glob("../../../content/*.md")
+	files, _ := filepath.Glob("../../content/*.md")
 	if len(files) == 0 {
 		t.Fatal("no bulletins in content/")
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // joined is the text citizens read across all parts, without the "(i/n)" lines.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 func TestValidateAcceptsTelegramsSubset(t *testing.T) {

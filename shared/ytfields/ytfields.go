@@ -1,4 +1,8 @@
-package live
+// Package ytfields holds YouTube's rules for a live broadcast's fields and the text
+// pregoner puts in them. The YouTube worker uses it to build broadcasts; the editor uses
+// it to refuse, at the field, what YouTube would refuse later — without linking the
+// YouTube worker (or Google's client) into the editor.
+package ytfields
 
 import (
 	"fmt"
@@ -31,10 +35,11 @@ const (
 // *bulletin.FieldError with File set to the bulletin id and Field to the front-matter
 // field or "body"; the editor may fill in the file and line.
 func CheckBulletin(b *bulletin.Bulletin, now time.Time) []error {
-	return check(markdown.New(), b, now)
+	return Check(markdown.New(), b, now)
 }
 
-func check(md *markdown.Markdown, b *bulletin.Bulletin, now time.Time) []error {
+// Check is CheckBulletin with the caller's Markdown renderer.
+func Check(md *markdown.Markdown, b *bulletin.Bulletin, now time.Time) []error {
 	if b == nil || b.Live == nil {
 		return nil
 	}
@@ -42,7 +47,7 @@ func check(md *markdown.Markdown, b *bulletin.Bulletin, now time.Time) []error {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, &bulletin.FieldError{File: b.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	title := liveTitle(b)
+	title := Title(b)
 	switch n := utf8.RuneCountInString(title); {
 	case strings.TrimSpace(title) == "":
 		add("live: title", "empty; YouTube needs a broadcast title of 1–%d characters", MaxTitleChars)
@@ -62,8 +67,8 @@ func check(md *markdown.Markdown, b *bulletin.Bulletin, now time.Time) []error {
 	return errs
 }
 
-// liveTitle is the broadcast's title: the live block's, or the bulletin's.
-func liveTitle(b *bulletin.Bulletin) string {
+// Title is the broadcast title of a live announcement: live.title, else the bulletin title.
+func Title(b *bulletin.Bulletin) string {
 	if b.Live != nil && b.Live.Title != "" {
 		return b.Live.Title
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
-	"github.com/paeria/pregoner/services/telegram/tghtml"
+	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
 )
