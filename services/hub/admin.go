@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/paeria/pregoner/shared/ops"
+	"github.com/paeria/pregoner/shared/admin"
 )
 
 // httpService serves a handler as one of the hub's services.
@@ -17,5 +17,5 @@ type httpService struct {
 }
 
 func (s *httpService) Run(ctx context.Context) error {
-	return ops.Serve(ctx, s.name, s.addr, s.handler, s.log)
+	return admin.Serve(ctx, s.name, s.addr, s.handler, s.log)
 }

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/paeria/pregoner/shared/ops"
+	"github.com/paeria/pregoner/shared/admin"
 )
 
 // Defaults of the one-process hub: everything on the loopback interface, so nothing is
@@ -73,7 +73,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	cfg := Config{Getenv: getenv}
 	fs.StringVar(&cfg.DataDir, "data", DefaultDataDir, "directory for the embedded NATS server's JetStream store")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", DefaultNATSListen, "host:port of the embedded NATS server")
-	fs.StringVar(&cfg.AdminAddr, "admin", ops.DefaultAdminAddr, "host:port for /livez, /readyz and /metrics (empty: off)")
+	fs.StringVar(&cfg.AdminAddr, "admin", admin.DefaultAdminAddr, "host:port for /livez, /readyz and /metrics (empty: off)")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.Usage = func() {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/ops"
+	"github.com/paeria/pregoner/shared/admin"
 )
 
 // service is what the hub runs: anything that works until ctx ends, then stops cleanly.
@@ -104,14 +104,14 @@ func (h *hub) stop() {
 // services builds every service that runs in the hub.
 func (h *hub) services(ctx context.Context) ([]service, error) {
 	reg := prometheus.NewRegistry()
-	services, err := newServices(ctx, h.cfg, h.conn.JS, h.log, ops.NewDeliveryMetrics(reg))
+	services, err := newServices(ctx, h.cfg, h.conn.JS, h.log, admin.NewDeliveryMetrics(reg))
 	if err != nil {
 		return nil, err
 	}
-	ops.RegisterConsumers(reg, h.conn.JS, bulletin.KnownChannels)
+	admin.RegisterConsumers(reg, h.conn.JS, bulletin.KnownChannels)
 	if h.cfg.AdminAddr != "" {
 		services = append(services, &httpService{name: "admin", addr: h.cfg.AdminAddr, log: h.log,
-			handler: ops.Handler(reg, ops.BusReady(h.conn))})
+			handler: admin.Handler(reg, admin.BusReady(h.conn))})
 	}
 	return services, nil
 }

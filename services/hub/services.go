@@ -12,14 +12,14 @@ import (
 	"github.com/paeria/pregoner/services/web/site"
 	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/ops"
+	"github.com/paeria/pregoner/shared/admin"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 
 // newServices is the one place that lists the hub's services. Each reads its own
 // settings from the environment (tokens, URLs); without Telegram or YouTube credentials
 // those workers deliver to their local sandboxes.
-func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *ops.DeliveryMetrics) ([]service, error) {
+func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *admin.DeliveryMetrics) ([]service, error) {
 	pub, err := bus.NewBulletins(ctx, js)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,9 @@ type Ref struct {
 	Target string `json:"target,omitempty"`
 	// SentAt is when the bulletin first appeared on the channel.
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// Sandbox is set when the channel is a local sandbox, not the real service: nothing
+	// reached citizens, and the URL is not one to show them.
+	Sandbox bool `json:"sandbox,omitempty"`
 	// Note is what staff should know about how the channel delivered, e.g. that a lost
 	// reply may repeat a post because the bot's rights make checking unsafe.
 	Note string `json:"note,omitempty"`

@@ -1,4 +1,4 @@
-package ops
+package admin
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/delivery"
 )
 
 // shutdownGrace is how long open requests may finish once ctx ends.
@@ -48,13 +47,13 @@ func serve(ctx context.Context, name string, l net.Listener, handler http.Handle
 
 // StartAdmin is what a channel's own process (not the hub) runs for its operators: it
 // serves /livez, /readyz and /metrics on addr until ctx ends — nothing when addr is
-// empty — and returns the Observe to set in the channel's delivery.Config. Only the
-// channel's own consumer is read, as its credentials allow no other.
-func StartAdmin(ctx context.Context, addr string, conn *bus.Conn, channel string, log *slog.Logger) (func(delivery.Outcome), error) {
+// empty — and returns the metrics the service reports to. Only the channel's own
+// consumer is read, as its credentials allow no other.
+func StartAdmin(ctx context.Context, addr string, conn *bus.Conn, channel string, log *slog.Logger) (*DeliveryMetrics, error) {
 	reg := prometheus.NewRegistry()
 	m := NewDeliveryMetrics(reg)
 	if addr == "" {
-		return m.Observe, nil
+		return m, nil
 	}
 	RegisterConsumers(reg, conn.JS, []string{channel})
 	l, err := net.Listen("tcp", addr)
@@ -66,5 +65,5 @@ func StartAdmin(ctx context.Context, addr string, conn *bus.Conn, channel string
 			log.Error("admin server stopped", "err", err)
 		}
 	}()
-	return m.Observe, nil
+	return m, nil
 }

@@ -1,7 +1,7 @@
-// Package ops gives every pregoner service what its operators watch: /livez, /readyz
+// Package admin gives every pregoner service what its operators watch: /livez, /readyz
 // and Prometheus metrics on an admin address, in the names and shapes the council's IT
 // team already reads elsewhere.
-package ops
+package admin
 
 import (
 	"context"

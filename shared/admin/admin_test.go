@@ -1,4 +1,4 @@
-package ops_test
+package admin_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
-	"github.com/paeria/pregoner/shared/ops"
+	"github.com/paeria/pregoner/shared/admin"
 )
 
 type flaky struct{ calls int }
@@ -53,9 +53,9 @@ func TestMetricsAndHealth(t *testing.T) {
 	nats := natstest.Start(t)
 	conn := nats.Connect("ops")
 	reg := prometheus.NewRegistry()
-	m := ops.NewDeliveryMetrics(reg)
-	ops.RegisterConsumers(reg, conn.JS, []string{bulletin.Telegram})
-	admin := httptest.NewServer(ops.Handler(reg, ops.BusReady(conn)))
+	m := admin.NewDeliveryMetrics(reg)
+	admin.RegisterConsumers(reg, conn.JS, []string{bulletin.Telegram})
+	admin := httptest.NewServer(admin.Handler(reg, admin.BusReady(conn)))
 	defer admin.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())

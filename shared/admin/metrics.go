@@ -1,4 +1,4 @@
-package ops
+package admin
 
 import (
 	"context"
@@ -20,6 +20,7 @@ type DeliveryMetrics struct {
 	apiErrors  *prometheus.CounterVec
 	retryAfter *prometheus.CounterVec
 	rateLimits *prometheus.CounterVec
+	sandbox    *prometheus.GaugeVec
 }
 
 // NewDeliveryMetrics registers the delivery metrics on reg.
@@ -51,9 +52,22 @@ func NewDeliveryMetrics(reg prometheus.Registerer) *DeliveryMetrics {
 			Name: "pregoner_channel_rate_limited_total",
 			Help: "Temporary failures that came with a wait (429s, quota).",
 		}, []string{"channel"}),
+		sandbox: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pregoner_channel_sandbox",
+			Help: "1 while a channel delivers to its local sandbox instead of the real service: nothing reaches citizens there.",
+		}, []string{"channel"}),
 	}
-	reg.MustRegister(m.outcomes, m.latency, m.callTime, m.apiErrors, m.retryAfter, m.rateLimits)
+	reg.MustRegister(m.outcomes, m.latency, m.callTime, m.apiErrors, m.retryAfter, m.rateLimits, m.sandbox)
 	return m
+}
+
+// SetSandbox records whether channel runs against its local sandbox.
+func (m *DeliveryMetrics) SetSandbox(channel string, on bool) {
+	v := 0.0
+	if on {
+		v = 1
+	}
+	m.sandbox.WithLabelValues(channel).Set(v)
 }
 
 // Observe records one worker outcome.
