@@ -11,9 +11,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/paeria/pregoner/shared/admin"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/admin"
 )
 
 // service is what the hub runs: anything that works until ctx ends, then stops cleanly.

@@ -11,8 +11,8 @@ import (
 	"github.com/paeria/pregoner/services/telegram/poster"
 	"github.com/paeria/pregoner/services/web/site"
 	"github.com/paeria/pregoner/services/youtube/live"
-	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/admin"
+	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 

@@ -9,9 +9,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
-	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // bench3KB is a realistic bulletin body of about 3 KB: headings, lists, a table,

@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // FuzzRender: whatever staff write, every message is accepted by the strict validator

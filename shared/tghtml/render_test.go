@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paeria/pregoner/shared/tghtml"
 	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

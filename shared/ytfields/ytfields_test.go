@@ -6,9 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/paeria/pregoner/shared/ytfields"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
+	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // pad makes s exactly n characters long with Catalan filler.
