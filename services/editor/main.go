@@ -1,6 +1,7 @@
-// Command editor is the staff's tool for bulletins: "editor serve" runs the web UI and
-// JSON API; the other commands publish, check, retract and re-drive bulletins and
-// manage accounts and API tokens from a terminal. Run "editor --help".
+// Command editor is the staff's tool for bulletins: "editor serve" runs the editor
+// service (web UI, JSON API, schedule runner); "editor login" and the other commands
+// publish, check, retract and re-drive bulletins through that service's API; "user" and
+// "token" manage accounts and API tokens on the bus. Run "editor --help".
 package main
 
 import (
@@ -9,10 +10,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/paeria/pregoner/services/editor/cli"
-	"github.com/paeria/pregoner/shared/bus"
 )
 
 // localHubKey is the key a hub started with the default -data writes for local tools, so
@@ -30,15 +31,21 @@ func getenv(key string) string {
 	return v
 }
 
+// tokenFile is where "editor login" keeps its token: the user's configuration
+// directory, so it is theirs alone and found from any directory.
+func tokenFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "" // login then prints the token instead
+	}
+	return filepath.Join(dir, "pregoner", "editor-token")
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: getenv,
-		NATSURL: os.Getenv("NATS_URL"), User: os.Getenv("USER"),
-		APIURL: os.Getenv("EDITOR_API_URL"), APIToken: os.Getenv("EDITOR_TOKEN")}
-	if env.NATSURL == "" {
-		env.NATSURL = bus.DefaultURL
-	}
+		TokenFile: tokenFile(), OSUser: os.Getenv("USER")}
 	err := cli.Run(ctx, env, os.Args[1:])
 	switch {
 	case err == nil:

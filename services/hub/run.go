@@ -16,8 +16,8 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 )
 
-// service is what the hub runs: anything that works until ctx ends, then stops cleanly.
-type service interface {
+// runner is what the hub runs: anything that works until ctx ends, then stops cleanly.
+type runner interface {
 	Run(ctx context.Context) error
 }
 
@@ -50,7 +50,7 @@ func run(ctx context.Context, cfg Config, logOut io.Writer) error {
 		return err
 	}
 	log.Info("hub ready", "nats", h.srv.URL(), "data", cfg.DataDir)
-	log.Info("publish a bulletin with: go run ./services/editor publish content/<file>.md")
+	log.Info("publish a bulletin: go run ./services/editor login NAME, then go run ./services/editor publish content/<file>.md")
 	return runAll(ctx, services)
 }
 
@@ -102,12 +102,9 @@ func (h *hub) stop() {
 }
 
 // services builds every service that runs in the hub.
-func (h *hub) services(ctx context.Context) ([]service, error) {
+func (h *hub) services(ctx context.Context) ([]runner, error) {
 	reg := prometheus.NewRegistry()
-	services, err := newServices(ctx, h.cfg, h.conn.JS, h.log, admin.NewDeliveryMetrics(reg))
-	if err != nil {
-		return nil, err
-	}
+	services := newServices(h.cfg, h.conn.JS, h.log, admin.NewDeliveryMetrics(reg))
 	admin.RegisterConsumers(reg, h.conn.JS, bulletin.KnownChannels)
 	if h.cfg.AdminAddr != "" {
 		services = append(services, &httpService{name: "admin", addr: h.cfg.AdminAddr, log: h.log,
@@ -117,7 +114,7 @@ func (h *hub) services(ctx context.Context) ([]service, error) {
 }
 
 // runAll runs the services until ctx ends or one of them fails; a failure stops the rest.
-func runAll(ctx context.Context, services []service) error {
+func runAll(ctx context.Context, services []runner) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

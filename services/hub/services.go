@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -12,58 +12,63 @@ import (
 	"github.com/paeria/pregoner/services/web/site"
 	"github.com/paeria/pregoner/services/youtube/live"
 	"github.com/paeria/pregoner/shared/admin"
-	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/schedule"
+	"github.com/paeria/pregoner/shared/service"
 )
 
-// newServices is the one place that lists the hub's services. Each reads its own
-// settings from the environment (tokens, URLs); without Telegram or YouTube credentials
-// those workers deliver to their local sandboxes.
-func newServices(ctx context.Context, cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *admin.DeliveryMetrics) ([]service, error) {
-	pub, err := bus.NewBulletins(ctx, js)
-	if err != nil {
-		return nil, err
-	}
-	schedules, err := schedule.NewStore(ctx, js)
-	if err != nil {
-		return nil, err
-	}
-	services := []service{schedule.NewRunner(schedules, pub, log, nil)}
+// specs is the one place that lists the hub's services: the very Specs each service's
+// own main runs. The hub adds the embedded server, one admin address and the sandbox
+// defaults below, and nothing else.
+func specs() []service.Spec {
+	return []service.Spec{site.Spec(), poster.Spec(), live.Spec(), staff.Spec()}
+}
 
-	webCfg, err := site.LoadConfig(cfg.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+// newServices binds every Spec to the hub's bus.
+func newServices(cfg Config, js jetstream.JetStream, log *slog.Logger, metrics *admin.DeliveryMetrics) []runner {
+	env := service.Env{JS: js, Getenv: hubGetenv(cfg.Getenv, log), Log: log,
+		Observe: metrics.Observe, Sandbox: metrics.SetSandbox}
+	var out []runner
+	for _, s := range specs() {
+		out = append(out, specService{spec: s, env: env})
 	}
-	webCfg.Observe = metrics.Observe
-	webSvc, err := site.NewService(webCfg, js, log)
-	if err != nil {
-		return nil, err
+	return out
+}
+
+// specService runs one Spec as a hub service.
+type specService struct {
+	spec service.Spec
+	env  service.Env
+}
+
+func (s specService) Run(ctx context.Context) error {
+	env := s.env
+	env.Log = env.Log.With("service", s.spec.Name)
+	return s.spec.Run(ctx, env)
+}
+
+// hubGetenv is the hub's view of the environment: on one machine with no accounts, a
+// channel without credentials runs its local sandbox — asked for explicitly, as any
+// deployment must (TELEGRAM_SANDBOX=1, YOUTUBE_SANDBOX=1), and said loudly once. The
+// editor's link to the public page follows WEB_BASE_URL unless set on its own.
+func hubGetenv(getenv func(string) string, log *slog.Logger) func(string) string {
+	set := func(k string) bool { return strings.TrimSpace(getenv(k)) != "" }
+	sandbox := map[string]bool{
+		"TELEGRAM_SANDBOX": !set("TELEGRAM_SANDBOX") && !set("TELEGRAM_BOT_TOKEN") && !set("TELEGRAM_BOT_TOKEN_FILE"),
+		"YOUTUBE_SANDBOX": !set("YOUTUBE_SANDBOX") && !set("YOUTUBE_CLIENT_ID") && !set("YOUTUBE_CLIENT_SECRET") &&
+			!set("YOUTUBE_CLIENT_SECRET_FILE") && !set("YOUTUBE_REFRESH_TOKEN") && !set("YOUTUBE_REFRESH_TOKEN_FILE"),
 	}
-	tgCfg, err := poster.LoadConfig(cfg.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("telegram: %w", err)
+	for k, on := range sandbox {
+		if on {
+			log.Warn("no credentials for "+strings.ToLower(strings.TrimSuffix(k, "_SANDBOX"))+
+				": the hub runs its local sandbox; nothing reaches the real channel", "set", k+"=1")
+		}
 	}
-	tgCfg.Observe = metrics.Observe
-	tgSvc, err := poster.NewService(tgCfg, js, log)
-	if err != nil {
-		return nil, err
+	return func(k string) string {
+		if sandbox[k] {
+			return "1"
+		}
+		if k == "EDITOR_WEB_BASE_URL" && !set(k) {
+			return getenv("WEB_BASE_URL")
+		}
+		return getenv(k)
 	}
-	ytCfg, err := live.LoadConfig(cfg.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("youtube: %w", err)
-	}
-	ytCfg.Observe = metrics.Observe
-	ytSvc, err := live.NewService(ytCfg, js, log)
-	if err != nil {
-		return nil, err
-	}
-	edCfg, err := staff.LoadConfig(cfg.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("editor: %w", err)
-	}
-	edSvc, err := staff.NewService(edCfg, js, log)
-	if err != nil {
-		return nil, err
-	}
-	return append(services, webSvc, tgSvc, ytSvc, edSvc), nil
 }

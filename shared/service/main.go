@@ -58,19 +58,28 @@ func run(ctx context.Context, spec Spec, args []string, getenv func(string) stri
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("service", spec.Name)
-	if err := serve(ctx, spec, getenv, log); err != nil {
+	if err := Serve(ctx, spec, getenv, log); err != nil {
 		log.Error(spec.Name+" stopped", "err", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, spec Spec, getenv func(string) string, log *slog.Logger) error {
+// Serve is Main without the process: it checks the settings (the service's own first,
+// so a missing credential is reported before an unreachable bus), connects, serves the
+// admin address and runs spec until ctx ends. A command that runs a service as one of
+// its subcommands ("editor serve") calls it.
+func Serve(ctx context.Context, spec Spec, getenv func(string) string, log *slog.Logger) error {
 	conn := bus.ConnConfig{Name: spec.Name, Logger: log}
 	var topo bus.Topology
 	var addr string
-	if err := ProcessSettings(&conn, &topo, &addr).Load(getenv); err != nil {
-		return fmt.Errorf("settings: %w", err)
+	var errs []error
+	if spec.Check != nil {
+		errs = append(errs, spec.Check(getenv))
+	}
+	errs = append(errs, ProcessSettings(&conn, &topo, &addr).Load(getenv))
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	c, err := bus.Connect(ctx, conn)
 	if err != nil {

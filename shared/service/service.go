@@ -37,6 +37,9 @@ type Spec struct {
 	// Settings documents what Run reads through Env.Getenv (bound to a throw-away
 	// config: for --help and the README, not for loading).
 	Settings func() settings.Table
+	// Check, when set, validates the service's own settings before the process
+	// connects to the bus (Run loads them again).
+	Check func(getenv func(string) string) error
 	// Run runs the service until ctx ends, then stops gracefully and returns nil.
 	Run func(ctx context.Context, env Env) error
 }

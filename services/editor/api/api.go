@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
@@ -27,14 +28,28 @@ type Server struct {
 	desk  *desk.Desk
 	audit *audit.Log
 	log   *slog.Logger
+	// loginFor is how long a login token lasts: as long as a UI session may.
+	loginFor time.Duration
 }
 
-// New returns the API server.
-func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger) *Server {
+// New returns the API server; loginFor is how long a token from POST /api/login lasts.
+func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger, loginFor time.Duration) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{acc: acc, desk: d, audit: a, log: log}
+	return &Server{acc: acc, desk: d, audit: a, log: log, loginFor: loginFor}
+}
+
+// CLIAgent starts the User-Agent of the editor's command line. It only sets the door
+// ("cli" rather than "api") in the audit log; who acts is always the token's.
+const CLIAgent = "pregoner-editor-cli"
+
+// via is the door a request came through.
+func via(r *http.Request) string {
+	if strings.HasPrefix(r.UserAgent(), CLIAgent) {
+		return "cli"
+	}
+	return "api"
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, a desk.Actor)
@@ -51,6 +66,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/schedules", s.auth(s.schedules))
 	mux.Handle("DELETE /api/schedules/{id}", s.auth(withID(s.cancelSchedule)))
 	mux.Handle("GET /api/audit", s.auth(s.auditLog))
+	mux.HandleFunc("POST /api/login", s.login)
+	mux.Handle("POST /api/logout", s.auth(s.logout))
 	mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ desk.Actor) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	}))
@@ -65,19 +82,32 @@ func (s *Server) auth(h handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "send an API token: Authorization: Bearer <token> (an administrator creates one with: editor token create NAME)", nil)
 			return
 		}
-		t, err := s.acc.LookupToken(r.Context(), strings.TrimSpace(secret))
+		t, u, err := s.acc.LookupToken(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, accounts.ErrBadToken) {
-			_ = s.audit.Record(r.Context(), audit.Event{Actor: "?", Via: "api", Action: audit.LoginFailed, Detail: "unknown or revoked API token", Remote: r.RemoteAddr})
+			_ = s.audit.Record(r.Context(), audit.Event{Actor: "?", Via: via(r), Action: audit.LoginFailed, Detail: "unknown, revoked or expired API token", Remote: r.RemoteAddr})
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, "invalid_token", "this API token is unknown or was revoked; ask an administrator for a new one", nil)
+			writeError(w, http.StatusUnauthorized, "invalid_token", "this API token is unknown, was revoked or has expired; log in again (editor login NAME), or ask an administrator for a new one", nil)
 			return
 		}
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		h(w, r, desk.Actor{Name: "token:" + t.Name, Role: t.Role, Via: "api", Remote: r.RemoteAddr})
+		a := desk.Actor{Name: t.Actor(), Role: t.Role, Via: via(r), Remote: r.RemoteAddr}
+		if u != nil {
+			a.Role = u.Role // a login token acts as its member is now
+		}
+		r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, presented{strings.TrimSpace(secret), t}))
+		h(w, r, a)
 	})
+}
+
+// tokenKey holds the request's token (a presented) in its context, for logout.
+type tokenKey struct{}
+
+type presented struct {
+	secret string
+	token  *accounts.Token
 }
 
 // withID answers 400, naming the rule, when the route's {id} breaks the slug rule: such
@@ -122,17 +152,20 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		forb *desk.ForbiddenError
 		conf *desk.ConflictError
 		nf   *desk.NotFoundError
+		busy *desk.BusyError
 		mbe  *http.MaxBytesError
 	)
 	switch {
 	case errors.Is(err, bulletin.ErrBadID):
 		writeError(w, http.StatusBadRequest, "bad_id", err.Error(), nil)
 	case errors.As(err, &inv):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "the bulletin was not published: fix each problem and send it again", inv.Problems)
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "not done: fix each problem and try again", inv.Problems)
 	case errors.As(err, &forb):
 		writeError(w, http.StatusForbidden, "forbidden", forb.Error(), nil)
 	case errors.As(err, &conf):
 		writeError(w, http.StatusConflict, "conflict", conf.Error(), nil)
+	case errors.As(err, &busy):
+		writeError(w, http.StatusConflict, "busy", busy.Error(), nil)
 	case errors.As(err, &nf):
 		writeError(w, http.StatusNotFound, "not_found", nf.Error(), nil)
 	case errors.As(err, &mbe):

@@ -1,27 +1,52 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"golang.org/x/term"
+	"github.com/nats-io/nats.go"
 	"rsc.io/qr"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/staff"
+	"github.com/paeria/pregoner/shared/bus"
 )
 
+// BusActor is who the audit log names for the account commands: they act with the
+// bus key, which the editor cannot tie to a person (the first administrator has no
+// account to log in with yet). The OS user goes in the detail, marked unverified.
+const BusActor = "(bus key)"
+
+// connect dials the bus with the NATS_* settings, for the account commands.
+func (c *client) connect(ctx context.Context) error {
+	if c.conn != nil {
+		return nil
+	}
+	cfg := bus.ConnConfig{Name: "editor-cli"}
+	var topo bus.Topology
+	if err := bus.Settings(&cfg, &topo).Load(c.env.Getenv); err != nil {
+		return err
+	}
+	conn, err := bus.Connect(ctx, cfg)
+	if errors.Is(err, nats.ErrAuthorization) {
+		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED to the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
+	}
+	if err != nil {
+		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
+	}
+	c.conn = conn
+	return nil
+}
+
 func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
-	cfg, err := staff.LoadConfig(c.getenv)
+	cfg, err := staff.LoadConfig(c.env.Getenv)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -32,9 +57,12 @@ func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, err
 }
 
 func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {
-	e := audit.Event{Actor: c.author, Via: "cli", Action: action, Target: target, OK: err == nil}
+	e := audit.Event{Actor: BusActor, Via: "cli", Action: action, Target: target, OK: err == nil}
+	if c.env.OSUser != "" {
+		e.Detail = "OS user " + c.env.OSUser + " (not verified)"
+	}
 	if err != nil {
-		e.Detail = err.Error()
+		e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + err.Error()
 	}
 	if aerr := al.Record(ctx, e); aerr != nil {
 		fmt.Fprintln(c.env.Stderr, "warning: could not write the audit log:", aerr)
@@ -112,7 +140,7 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
-	na, err := acc.AddUser(ctx, name, role, pw, c.author)
+	na, err := acc.AddUser(ctx, name, role, pw, BusActor)
 	c.audit(ctx, al, audit.UserAdd, name, err)
 	if err != nil {
 		return fmt.Errorf("user add %s: %w", name, err)
@@ -126,27 +154,11 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 // readPassword reads the account's first password: without echo from a terminal, or
 // the first line of standard input from a script.
 func (c *client) readPassword(name string) (string, error) {
-	if f, ok := c.env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprintf(c.env.Stderr, "Password for %s: ", name)
-		pw, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(c.env.Stderr)
-		if err != nil {
-			return "", fmt.Errorf("user add: read password: %w", err)
-		}
-		return string(pw), nil
+	pw, err := c.prompter().secret(fmt.Sprintf("Password for %s: ", name))
+	if err != nil {
+		return "", fmt.Errorf("user add: give the first password: %w", err)
 	}
-	if c.env.Stdin == nil {
-		return "", errors.New("user add: give the first password on standard input")
-	}
-	line, err := bufio.NewReader(c.env.Stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("user add: read password: %w", err)
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("user add: give the first password on standard input (one line)")
-	}
-	return line, nil
+	return pw, nil
 }
 
 // writeQR draws text as a QR code with half blocks, two rows a line; light modules are
@@ -202,9 +214,13 @@ func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 			return err
 		}
 		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY")
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY\tACTS AS\tEXPIRES")
 		for _, t := range toks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Role, t.Created.Local().Format(time.DateTime), orDash(t.CreatedBy))
+			expires := "-"
+			if !t.Expires.IsZero() {
+				expires = t.Expires.Local().Format(time.DateTime)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, t.Created.Local().Format(time.DateTime), orDash(t.CreatedBy), t.Actor(), expires)
 		}
 		return tw.Flush()
 	case "revoke":
@@ -219,12 +235,12 @@ func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 		fmt.Fprintf(c.env.Stdout, "token %s revoked\n", name)
 		return nil
 	}
-	secret, _, err := acc.CreateToken(ctx, name, role, c.author)
+	secret, _, err := acc.CreateToken(ctx, name, role, BusActor)
 	c.audit(ctx, al, audit.TokenCreate, name, err)
 	if err != nil {
 		return fmt.Errorf("token create %s: %w", name, err)
 	}
 	fmt.Fprintln(c.env.Stdout, secret)
-	fmt.Fprintf(c.env.Stderr, "token %s (%s) created; it is shown only now. Use it as: EDITOR_TOKEN=... editor publish --api URL FILE.md\n", name, role)
+	fmt.Fprintf(c.env.Stderr, "token %s (%s) created; it is shown only now. Scripts use it as EDITOR_TOKEN=... (the audit log names it token:%s)\n", name, role, name)
 	return nil
 }

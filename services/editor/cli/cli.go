@@ -1,6 +1,10 @@
-// Package cli is the editor's command line: the way staff and scripts publish, check,
-// retract and re-drive bulletins from a terminal. Every command talks to the bus; none
-// keeps state of its own.
+// Package cli is the editor's command line. Every command that changes a bulletin or a
+// schedule — publish, import, retract, retry, schedule cancel — is a request to the
+// editor's API with a token, so the editor checks it exactly as it checks the UI's and
+// the API's (channel rules, role, schedules) and records the token's owner in the
+// audit log: the command line has no way of its own onto the bus. "editor login" gets
+// such a token for a member (password and TOTP code); the account commands (user,
+// token), which bootstrap the first administrator, and "serve" use the bus directly.
 package cli
 
 import (
@@ -9,34 +13,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"net/http"
 	"strings"
-	"time"
-
-	"github.com/paeria/pregoner/services/editor/staff"
-	"github.com/paeria/pregoner/shared/bus"
 )
 
-// Env is what a command needs from the process: its streams and how to reach the bus.
-// main fills it from the environment; tests fill it by hand.
+// Env is what a command needs from the process. main fills it; tests fill it by hand.
 type Env struct {
 	Stdout, Stderr io.Writer
-	// NATSURL is the default for --nats (from NATS_URL).
-	NATSURL string
-	// User is the default author (from USER).
-	User string
-	// Dial connects to the bus; nil means bus.Connect.
-	Dial func(ctx context.Context, url string) (*bus.Conn, error)
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Stdin gives passwords to "user add"; nil means none.
+	// Stdin gives passwords and codes to "user add" and "login"; nil means none.
 	Stdin io.Reader
-	// Getenv reads the editor service's settings for "serve" and the account
-	// commands (see staff.LoadConfig); nil reads nothing.
+	// Getenv reads the settings: the command line's (see Settings), the bus's for the
+	// account commands and serve, the editor service's for serve. nil reads nothing.
 	Getenv func(string) string
-	// APIURL is the default for --api (from EDITOR_API_URL); APIToken the bearer token
-	// used with it (from EDITOR_TOKEN).
-	APIURL, APIToken string
+	// TokenFile is where "editor login" keeps its token and where the other commands
+	// look for one when EDITOR_TOKEN is unset; "" keeps none (login prints it).
+	TokenFile string
+	// OSUser is the login name of the person at the terminal (from USER), recorded as
+	// unverified context by the account commands; never used as an identity.
+	OSUser string
+	// HTTP calls the editor's API; nil means a client with a 30 s timeout.
+	HTTP *http.Client
 }
 
 // ErrUsage is returned for a command line that makes no sense; the usage was printed.
@@ -45,11 +41,11 @@ var ErrUsage = errors.New("usage")
 // ErrFailed is returned when a command did part of its work and reported each failure.
 var ErrFailed = errors.New("some items failed")
 
+// command is one of the editor's commands.
 type command struct {
 	name, args, summary string
 	run                 func(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error
 	flags               func(fs *flag.FlagSet)
-	api                 bool // works with --api
 }
 
 func roleFlag(def string) func(fs *flag.FlagSet) {
@@ -58,16 +54,19 @@ func roleFlag(def string) func(fs *flag.FlagSet) {
 
 func commands() []command {
 	return []command{
-		{"publish", "FILE.md...", "validate and publish bulletins; prints id@revision for each", publishCmd, nil, true},
-		{"import", "DIR", "publish every .md file in DIR; unchanged files publish nothing", importCmd, nil, true},
+		{"publish", "FILE.md...", "check and publish bulletins (or schedule them, for a future publish_at); prints id@revision for each", publishCmd, nil},
+		{"import", "DIR", "publish every .md file in DIR; unchanged files publish nothing", importCmd, nil},
 		{"status", "ID", "show where bulletin ID stands on each channel", statusCmd, func(fs *flag.FlagSet) {
 			fs.Bool("json", false, "print JSON instead of a table")
-		}, true},
-		{"retract", "ID", "withdraw bulletin ID from every channel", retractCmd, nil, true},
-		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil, true},
-		{"serve", "", "run the editor's web UI and API (EDITOR_ADDR, default " + staff.DefaultAddr + ")", serveCmd, nil, false},
-		{"user", "add|list|remove NAME", "manage staff accounts (password + TOTP); add prints the QR code", userCmd, roleFlag("writer"), false},
-		{"token", "create|list|revoke NAME", "manage API tokens; create prints the token once", tokenCmd, roleFlag("publisher"), false},
+		}},
+		{"retract", "ID", "withdraw bulletin ID from every channel (and cancel its schedule)", retractCmd, nil},
+		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil},
+		{"schedule", "list|cancel ID", "list the scheduled bulletins, or cancel one", scheduleCmd, nil},
+		{"login", "NAME", "log in as NAME (password and TOTP code); keeps a token for the other commands", loginCmd, nil},
+		{"logout", "", "end the login token kept by login", logoutCmd, nil},
+		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
+		{"user", "add|list|remove NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code", userCmd, roleFlag("writer")},
+		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create prints the token once", tokenCmd, roleFlag("publisher")},
 	}
 }
 
@@ -81,21 +80,30 @@ func Run(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	}
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if args[0] == "serve" {
+		return serve(ctx, env, args[1:]) // the service's own --help and settings
+	}
 	for _, cmd := range commands() {
 		if cmd.name != args[0] {
 			continue
 		}
 		fs := flag.NewFlagSet("editor "+cmd.name, flag.ContinueOnError)
 		fs.SetOutput(env.Stderr)
-		natsURL := fs.String("nats", env.NATSURL, "NATS server URL (env NATS_URL)")
-		apiURL := fs.String("api", env.APIURL, "use the editor's API at this URL instead of NATS, with the token in EDITOR_TOKEN (env EDITOR_API_URL)")
-		author := fs.String("as", env.User, "author recorded with each revision (env USER)")
+		as := fs.String("as", "", "no longer accepted: the editor records the owner of the token")
 		if cmd.flags != nil {
 			cmd.flags(fs)
 		}
 		fs.Usage = func() {
-			fmt.Fprintf(env.Stderr, "usage: editor %s [flags] %s\n  %s\n\nflags:\n", cmd.name, cmd.args, cmd.summary)
-			fs.PrintDefaults()
+			fmt.Fprintf(env.Stderr, "usage: editor %s [flags] %s\n  %s\n", cmd.name, cmd.args, cmd.summary)
+			fmt.Fprintln(env.Stderr, "\nflags:")
+			fs.VisitAll(func(f *flag.Flag) {
+				if f.Name != "as" {
+					fmt.Fprintf(env.Stderr, "  --%s\t%s\n", f.Name, f.Usage)
+				}
+			})
 		}
 		pos, err := parseInterspersed(fs, args[1:])
 		if errors.Is(err, flag.ErrHelp) {
@@ -104,20 +112,11 @@ func Run(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return ErrUsage
 		}
-		c := &client{env: env, url: *natsURL, author: *author}
-		apiSet := false
-		fs.Visit(func(f *flag.Flag) { apiSet = apiSet || f.Name == "api" })
-		if *apiURL != "" && (cmd.api || apiSet) {
-			if !cmd.api {
-				fmt.Fprintf(env.Stderr, "editor %s: --api is not supported by this command; it talks to the bus\n", cmd.name)
-				return ErrUsage
-			}
-			if env.APIToken == "" {
-				fmt.Fprintln(env.Stderr, "editor: --api needs a token in EDITOR_TOKEN (an administrator creates one with: editor token create NAME)")
-				return ErrUsage
-			}
-			c.api = &apiClient{base: strings.TrimRight(*apiURL, "/"), token: env.APIToken}
+		if *as != "" {
+			fmt.Fprintf(env.Stderr, "editor %s: --as is gone: the editor records who owns the token (log in with: editor login NAME)\n", cmd.name)
+			return ErrUsage
 		}
+		c := &client{env: env}
 		defer c.close()
 		return cmd.run(ctx, c, fs, pos)
 	}
@@ -145,14 +144,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "editor: publish and track the council's bulletins on every channel")
 	fmt.Fprintln(w, "\nusage: editor COMMAND [flags] ARGS\n\ncommands:")
-	cmds := commands()
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-8s %-12s %s\n", c.name, c.args, c.summary)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %-24s %s\n", c.name, c.args, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --nats URL (default $NATS_URL, else "+bus.DefaultURL+").")
-	fmt.Fprintln(w, "publish, import, status, retract and retry take --api URL to go through the editor's API instead (token in $EDITOR_TOKEN).")
-	fmt.Fprintln(w, "Run 'editor COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "\npublish, import, status, retract, retry and schedule are requests to the editor at")
+	fmt.Fprintln(w, "EDITOR_URL, with the token of 'editor login' (or EDITOR_TOKEN): the editor checks them")
+	fmt.Fprintln(w, "as it checks the web UI's and records the token's owner. user and token use the bus.")
+	fmt.Fprintln(w, "\nSettings (environment variables):")
+	var cfg Config
+	_ = cfg.Settings().Help(w)
+	fmt.Fprintln(w, "\nRun 'editor COMMAND --help' for a command's flags, 'editor serve --help' for the service's settings.")
 }
 
 func wantArgs(fs *flag.FlagSet, args []string, n int) error {

@@ -2,39 +2,29 @@ package cli
 
 import (
 	"context"
-	"flag"
+	"fmt"
 	"log/slog"
 
 	"github.com/paeria/pregoner/services/editor/staff"
-	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/service"
 )
 
-func (c *client) getenv(name string) string {
-	if c.env.Getenv == nil {
-		return ""
+// serve runs the editor service, staff.Spec, through service.Serve as service.Main runs
+// every service alone, but until ctx ends rather than until a signal, and with the
+// command line's getenv (which offers the local hub's key). The hub runs the same
+// Spec().Run on its embedded bus.
+func serve(ctx context.Context, env Env, args []string) error {
+	spec := staff.Spec()
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprintln(env.Stdout, "(run as: editor serve)")
+			return service.Help(env.Stdout, spec)
+		default:
+			fmt.Fprintf(env.Stderr, "editor serve: unknown argument %q; settings are environment variables (see editor serve --help)\n", a)
+			return ErrUsage
+		}
 	}
-	return c.env.Getenv(name)
-}
-
-// serveCmd runs the editor service alone against the bus (the hub runs it too).
-func serveCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
-	if err := wantArgs(fs, args, 0); err != nil {
-		return err
-	}
-	cfg, err := staff.LoadConfig(c.getenv)
-	if err != nil {
-		return err
-	}
-	if err := c.connect(ctx); err != nil {
-		return err
-	}
-	if err := bus.Setup(ctx, c.conn.JS, bus.Topology{Replicas: cfg.Replicas}); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(c.env.Stderr, nil))
-	svc, err := staff.NewService(cfg, c.conn.JS, log)
-	if err != nil {
-		return err
-	}
-	return svc.Run(ctx)
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil)).With("service", spec.Name)
+	return service.Serve(ctx, spec, env.Getenv, log)
 }

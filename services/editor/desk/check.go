@@ -118,8 +118,15 @@ func (d *Desk) Preview(ctx context.Context, f Fields, in Intent) (*Preview, erro
 	for _, m := range d.tg.Messages(b, d.Permalink(b.ID)) {
 		p.Telegram = append(p.Telegram, template.HTML(m)) // Telegram's HTML subset, escaped by tghtml
 	}
-	if b.Live != nil {
+	switch {
+	case b.Live != nil:
 		p.YouTube = b.Live.Title
+	case strings.TrimSpace(f.LiveStart) != "" || strings.TrimSpace(f.LiveTitle) != "":
+		// Not parsed (it has problems), but a live announcement all the same.
+		p.YouTube = strings.TrimSpace(f.LiveTitle)
+		if p.YouTube == "" {
+			p.YouTube = f.Title
+		}
 	}
 	return p, nil
 }

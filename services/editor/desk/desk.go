@@ -1,7 +1,7 @@
 // Package desk is the editor's desk: the operations staff perform on bulletins —
 // check, preview, save a draft, publish (now or scheduled), edit, retract, retry a
 // channel — each checked against the member's role and written to the audit log.
-// The web UI, the JSON API and the CLI's --api mode all come through here, so they
+// The web UI, the JSON API and the CLI (through the API) all come through here, so they
 // apply the same rules and say the same things.
 package desk
 
@@ -46,6 +46,7 @@ type Desk struct {
 	webBase    string
 	now        func() time.Time
 	log        *slog.Logger
+	sandbox    sandboxes
 }
 
 // Deps are what a Desk works with.
@@ -140,6 +141,13 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s was changed meanwhile (revision %d, %s by %s at %s): your text is kept; compare it with the current one and publish again",
 		e.Latest.ID, e.Latest.Rev, e.Latest.Action, e.Latest.Author, e.Latest.At.Local().Format("15:04:05"))
 }
+
+// BusyError is returned when the bulletin's schedule is being published at this very
+// moment: the operation would race it, so it is refused until the text has gone out.
+type BusyError struct{ Err error }
+
+func (e *BusyError) Error() string { return e.Err.Error() }
+func (e *BusyError) Unwrap() error { return e.Err }
 
 // NotFoundError names what was not found.
 type NotFoundError struct{ What string }

@@ -10,12 +10,13 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 
-// Scheduler keeps bulletins for later; *schedule.Store implements it. The hub's
-// schedule.Runner publishes them when due.
+// Scheduler keeps bulletins for later; *schedule.Store implements it. The editor
+// service's schedule.Runner publishes them when due.
 type Scheduler interface {
 	Put(ctx context.Context, e schedule.Entry) error
 	Cancel(ctx context.Context, id string) error
@@ -52,12 +53,8 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 	if b.PublishAt != nil && b.PublishAt.After(d.now()) {
 		return d.schedule(ctx, a, b)
 	}
-	if d.sched != nil {
-		if err := d.sched.Cancel(ctx, b.ID); err == nil {
-			d.record(ctx, a, audit.CancelSchedule, b.ID, true, "published now instead")
-		} else if !errors.Is(err, schedule.ErrNotFound) {
-			return nil, fmt.Errorf("publish %s: could not cancel its schedule, so nothing was published: %w", b.ID, err)
-		}
+	if err := d.cancelFirst(ctx, a, b.ID, "published now instead"); err != nil {
+		return nil, fmt.Errorf("publish %s: could not cancel its schedule, so nothing was published: %w", b.ID, err)
 	}
 	p, err := d.pub.Publish(ctx, b, a.Name)
 	if err != nil {
@@ -84,7 +81,7 @@ func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin) (*Ou
 	at := *b.PublishAt
 	if err := d.sched.Put(ctx, schedule.Entry{Bulletin: b, At: at, Author: a.Name, Created: d.now().UTC()}); err != nil {
 		d.record(ctx, a, audit.Schedule, b.ID, false, err.Error())
-		return nil, fmt.Errorf("schedule %s: %w", b.ID, err)
+		return nil, busy(fmt.Errorf("schedule %s: %w", b.ID, err))
 	}
 	_ = d.drafts.Delete(ctx, b.ID)
 	d.record(ctx, a, audit.Schedule, b.ID, true, "for "+at.Format(time.RFC3339)+": "+b.Title)
@@ -130,13 +127,14 @@ func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
 		return &NotFoundError{What: "schedule of " + id}
 	}
 	if err != nil {
-		return fmt.Errorf("cancel schedule of %s: %w", id, err)
+		return busy(fmt.Errorf("cancel schedule of %s: %w", id, err))
 	}
 	d.record(ctx, a, audit.CancelSchedule, id, true, "")
 	return nil
 }
 
-// Retract withdraws id from every channel; a schedule of it is cancelled too.
+// Retract withdraws id from every channel. A schedule of it is cancelled first, so a
+// runner cannot send the text out again after the retraction.
 func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revision, error) {
 	if err := checkID("retract", id); err != nil {
 		return nil, err
@@ -144,16 +142,50 @@ func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revis
 	if err := d.allow(ctx, a, "retract", accounts.Publisher, id); err != nil {
 		return nil, err
 	}
+	latest, _, err := d.pub.Latest(ctx, id)
+	if err != nil && !errors.Is(err, bus.ErrNotFound) {
+		return nil, fmt.Errorf("retract %s: %w", id, err)
+	}
+	if latest != nil && latest.Action == bulletin.Retract {
+		d.record(ctx, a, audit.Retract, id, false, "already retracted")
+		return nil, &InvalidError{Problems: []Problem{{Message: fmt.Sprintf("%s is already retracted (revision %d): nothing is left to withdraw", id, latest.Rev)}}}
+	}
+	if err := d.cancelFirst(ctx, a, id, "retracted"); err != nil {
+		return nil, fmt.Errorf("retract %s: could not cancel its schedule, so nothing was retracted: %w", id, err)
+	}
 	rev, err := d.pub.Retract(ctx, id, a.Name)
 	if err != nil {
 		d.record(ctx, a, audit.Retract, id, false, err.Error())
 		return nil, notFound(err, "bulletin "+id)
 	}
-	if d.sched != nil {
-		_ = d.sched.Cancel(ctx, id)
-	}
 	d.record(ctx, a, audit.Retract, rev.Key(), true, rev.Bulletin.Title)
 	return rev, nil
+}
+
+// cancelFirst cancels the schedule of id, if any, before an operation that must not be
+// followed by the scheduled text: publishing now, retracting. While a runner is
+// sending it out it answers *BusyError: staff try again once it has gone.
+func (d *Desk) cancelFirst(ctx context.Context, a Actor, id, why string) error {
+	if d.sched == nil {
+		return nil
+	}
+	err := d.sched.Cancel(ctx, id)
+	switch {
+	case err == nil:
+		d.record(ctx, a, audit.CancelSchedule, id, true, why)
+		return nil
+	case errors.Is(err, schedule.ErrNotFound):
+		return nil
+	}
+	return busy(err)
+}
+
+// busy turns schedule.ErrPublishing into a *BusyError.
+func busy(err error) error {
+	if errors.Is(err, schedule.ErrPublishing) {
+		return &BusyError{Err: err}
+	}
+	return err
 }
 
 // Retry sends a dead delivery of id on channel back to the channel's worker.

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
 )
 
 func (e *env) token(name string, role accounts.Role) string {
@@ -92,5 +94,49 @@ func TestAPIPublishesMarkdownOrJSONAndNamesTheFieldOfEachError(t *testing.T) {
 	}
 	if st, body := e.apiCall(tok, "GET", "/api/audit", "", ""); st != http.StatusOK || len(body["events"].([]any)) < 4 {
 		t.Errorf("audit: %d", st)
+	}
+}
+
+// POST /api/login takes the login page's two factors and gives a token that acts as the
+// member: the audit log and the bulletins name her, her role applies, and the token
+// ends with the session limit or with her account.
+func TestAPILoginTokenActsAsTheMemberUntilItExpires(t *testing.T) {
+	e := newEnv(t)
+	secret := e.user("anna", accounts.Publisher)
+	login := func(pw, code string) (int, map[string]any) {
+		return e.apiCall("", "POST", "/api/login", "application/json", `{"name": "anna", "password": "`+pw+`", "code": "`+code+`"}`)
+	}
+	if st, body := login("wrong password!", e.code(secret)); st != http.StatusUnauthorized || body["error"].(map[string]any)["code"] != "bad_login" {
+		t.Errorf("wrong password: %d %v", st, body)
+	}
+	st, body := login(password, e.code(secret))
+	if st != http.StatusCreated || body["name"] != "anna" || body["role"] != "publisher" {
+		t.Fatalf("login: %d %v", st, body)
+	}
+	tok := body["token"].(string)
+	if st, body := login(password, e.code(secret)); st != http.StatusUnauthorized {
+		t.Errorf("the same code twice: %d %v", st, body)
+	}
+	if st, body := e.apiCall(tok, "POST", "/api/bulletins", "text/markdown", avis); st != http.StatusCreated || body["revision"].(map[string]any)["author"] != "anna" {
+		t.Errorf("publish with the login token: %d %v", st, body)
+	}
+	if got := e.audited(audit.Publish); len(got) != 1 || got[0].Actor != "anna" || got[0].Via != "api" {
+		t.Errorf("audit publish: %+v", got)
+	}
+	if got := e.audited(audit.Login); len(got) != 1 || got[0].Actor != "anna" {
+		t.Errorf("audit login: %+v", got)
+	}
+	e.clock.Add(e.cfg.SessionMax)
+	if st, body := e.apiCall(tok, "GET", "/api/bulletins", "", ""); st != http.StatusUnauthorized || body["error"].(map[string]any)["code"] != "invalid_token" {
+		t.Errorf("after the session limit: %d %v", st, body)
+	}
+	e.clock.Add(time.Minute)
+	_, body = login(password, e.code(secret))
+	tok = body["token"].(string)
+	if err := e.svc.Accounts.RemoveUser(context.Background(), "anna"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.apiCall(tok, "GET", "/api/bulletins", "", ""); st != http.StatusUnauthorized {
+		t.Errorf("after the account is removed: %d", st)
 	}
 }

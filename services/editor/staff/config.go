@@ -1,19 +1,20 @@
-// Package staff is the editor service the hub runs: the staff's web UI and the JSON
-// API on one HTTP server, over accounts, sessions, drafts and the audit log kept on the
-// bus. NewService builds it from a Config; Run serves until the context ends.
+// Package staff is the editor service: the staff's web UI and JSON API on one HTTP
+// server, over accounts, sessions, drafts and the audit log kept on the bus, and the
+// schedule runner that publishes scheduled bulletins when due. Spec is the one way to
+// run it: "editor serve" and the hub both run Spec().Run.
 package staff
 
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 	_ "time/tzdata" // the time zone works on machines without a zoneinfo database
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/settings"
 )
 
 // Defaults, and why.
@@ -24,7 +25,8 @@ const (
 	DefaultWebBaseURL = "http://127.0.0.1:8081"
 	// DefaultSessionIdle: a desk left alone for half an hour needs a new login.
 	DefaultSessionIdle = 30 * time.Minute
-	// DefaultSessionMax: one working day, then log in again.
+	// DefaultSessionMax: one working day, then log in again. A login token of the
+	// command line lasts as long.
 	DefaultSessionMax = 12 * time.Hour
 	// DefaultMaxFailures in a row lock an account: enough for typos, too few to guess.
 	DefaultMaxFailures = 5
@@ -46,33 +48,24 @@ const (
 	DefaultShutdownGrace = 10 * time.Second
 )
 
-// Config is the editor's configuration.
+// Config is the editor's configuration. Settings says which variable sets each field.
 type Config struct {
-	// Addr is where the HTTP server listens (EDITOR_ADDR).
 	Addr string
 	// WebBaseURL is the public page's base URL; a bulletin's permalink is
-	// <WebBaseURL>/bulletins/<id> (WEB_BASE_URL).
+	// <WebBaseURL>/bulletins/<id>.
 	WebBaseURL string
-	// Replicas of the editor's buckets and stream: 1 on one server, 3 on a cluster
-	// (EDITOR_REPLICAS).
-	Replicas int
-	// SessionIdle and SessionMax end sessions (EDITOR_SESSION_IDLE, EDITOR_SESSION_MAX).
+	// Replicas of the editor's buckets and stream: the bus's NATS_REPLICAS, read with
+	// the bus's own row, since it means the same for every service.
+	Replicas                int
 	SessionIdle, SessionMax time.Duration
-	// MaxFailures failed logins in a row lock an account for Lockout
-	// (EDITOR_MAX_FAILURES, EDITOR_LOCKOUT).
-	MaxFailures int
-	Lockout     time.Duration
-	// FailDelay is added to each failed login (EDITOR_FAIL_DELAY).
-	FailDelay time.Duration
-	// BcryptCost of password hashes (EDITOR_BCRYPT_COST).
-	BcryptCost int
-	// MinPassword is the shortest password accepted (EDITOR_MIN_PASSWORD).
-	MinPassword int
-	// TimeZone staff type times in (EDITOR_TIME_ZONE).
-	TimeZone string
-	// Issuer is the account's label in authenticator apps (EDITOR_TOTP_ISSUER).
-	Issuer string
-	// ShutdownGrace bounds how long Run waits for requests on shutdown.
+	MaxFailures             int
+	Lockout                 time.Duration
+	FailDelay               time.Duration
+	BcryptCost              int
+	MinPassword             int
+	TimeZone                string
+	Issuer                  string
+	// ShutdownGrace bounds how long Run waits for requests on shutdown (not a setting).
 	ShutdownGrace time.Duration
 }
 
@@ -84,86 +77,114 @@ func DefaultConfig() Config {
 		MinPassword: DefaultMinPassword, TimeZone: DefaultTimeZone, Issuer: DefaultIssuer, ShutdownGrace: DefaultShutdownGrace}
 }
 
-// LoadConfig reads the configuration from the environment through getenv; unset
-// variables keep their defaults. The result is validated.
+// Settings is the editor's settings table: it drives LoadConfig, "editor serve --help"
+// and the table in the README.
+func (c *Config) Settings() settings.Table {
+	return settings.Table{
+		{Var: "EDITOR_ADDR", Default: DefaultAddr, Meaning: "where the UI and API listen (loopback: a proxy faces the staff)",
+			Parse: settings.Addr(&c.Addr)},
+		{Var: "EDITOR_WEB_BASE_URL", Default: DefaultWebBaseURL, Meaning: "the public page (its WEB_BASE_URL), for the permalinks in previews",
+			Parse: settings.URL(&c.WebBaseURL)},
+		{Var: "EDITOR_TIME_ZONE", Default: DefaultTimeZone, Meaning: "the zone staff type times in (schedule, live start)",
+			Parse: zone(&c.TimeZone)},
+		{Var: "EDITOR_SESSION_IDLE", Default: "30m", Meaning: "a session unused this long ends",
+			Parse: settings.Duration(&c.SessionIdle, time.Minute, 24*time.Hour)},
+		{Var: "EDITOR_SESSION_MAX", Default: "12h", Meaning: "a session, and the token of editor login, ends this long after login",
+			Parse: settings.Duration(&c.SessionMax, time.Minute, 7*24*time.Hour)},
+		{Var: "EDITOR_MAX_FAILURES", Default: strconv.Itoa(DefaultMaxFailures), Meaning: "failed logins in a row that lock an account",
+			Parse: settings.Int(&c.MaxFailures, 1, 100)},
+		{Var: "EDITOR_LOCKOUT", Default: "15m", Meaning: "how long a locked account stays locked",
+			Parse: settings.Duration(&c.Lockout, time.Second, 24*time.Hour)},
+		{Var: "EDITOR_FAIL_DELAY", Default: "1s", Meaning: "added to every failed login",
+			Parse: settings.Duration(&c.FailDelay, 0, time.Minute)},
+		{Var: "EDITOR_BCRYPT_COST", Default: strconv.Itoa(DefaultBcryptCost), Meaning: "bcrypt cost of password hashes",
+			Parse: settings.Int(&c.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)},
+		{Var: "EDITOR_MIN_PASSWORD", Default: strconv.Itoa(DefaultMinPassword), Meaning: "shortest password accepted",
+			Parse: settings.Int(&c.MinPassword, 8, 72)}, // bcrypt reads 72 bytes at most
+		{Var: "EDITOR_TOTP_ISSUER", Default: DefaultIssuer, Meaning: "the account's label in the authenticator app",
+			Parse: settings.String(&c.Issuer)},
+	}
+}
+
+// zone checks a time zone and keeps its name (the UI and the desk load it).
+func zone(dst *string) func(string) error {
+	var loc *time.Location
+	check := settings.Location(&loc)
+	return func(v string) error {
+		if err := check(v); err != nil {
+			return err
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// renamed are variables the editor read before; set, they would be ignored in silence
+// (a cluster's replicas falling to 1, say), so LoadConfig names their new name.
+var renamed = map[string]string{
+	"EDITOR_REPLICAS": "NATS_REPLICAS",
+}
+
+// LoadConfig reads the configuration through getenv: the editor's table, and the bus's
+// NATS_REPLICAS. It reports every problem at once, each as "VAR: what is wrong (want
+// what is right)".
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
 	var errs []error
-	str := func(name string, dst *string) {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			*dst = v
-		}
+	if err := c.Settings().Load(getenv); err != nil {
+		errs = append(errs, err)
 	}
-	num := func(name string, dst *int) {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a whole number", name, v))
-				return
+	var conn bus.ConnConfig
+	topo := bus.Topology{Replicas: 1}
+	for _, s := range bus.Settings(&conn, &topo) {
+		if s.Var == "NATS_REPLICAS" {
+			if err := (settings.Table{s}).Load(getenv); err != nil {
+				errs = append(errs, err)
 			}
-			*dst = n
 		}
 	}
-	dur := func(name string, dst *time.Duration) {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a duration (e.g. 30m, 12h)", name, v))
-				return
-			}
-			*dst = d
+	c.Replicas = topo.Replicas
+	for old, now := range renamed {
+		if getenv(old) != "" {
+			errs = append(errs, fmt.Errorf("%s: no longer read (want %s instead)", old, now))
 		}
 	}
-	str("EDITOR_ADDR", &c.Addr)
-	str("WEB_BASE_URL", &c.WebBaseURL)
-	num("EDITOR_REPLICAS", &c.Replicas)
-	dur("EDITOR_SESSION_IDLE", &c.SessionIdle)
-	dur("EDITOR_SESSION_MAX", &c.SessionMax)
-	num("EDITOR_MAX_FAILURES", &c.MaxFailures)
-	dur("EDITOR_LOCKOUT", &c.Lockout)
-	dur("EDITOR_FAIL_DELAY", &c.FailDelay)
-	num("EDITOR_BCRYPT_COST", &c.BcryptCost)
-	num("EDITOR_MIN_PASSWORD", &c.MinPassword)
-	str("EDITOR_TIME_ZONE", &c.TimeZone)
-	str("EDITOR_TOTP_ISSUER", &c.Issuer)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
 	return c, c.Validate()
 }
 
-// Validate checks the configuration and says what to change.
+// Validate checks what one setting alone cannot, and a Config built in code (tests),
+// with the table's own checks and in the same words as LoadConfig.
 func (c Config) Validate() error {
 	var errs []error
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("EDITOR_ADDR %q: want host:port, e.g. %s", c.Addr, DefaultAddr))
+	values := c.values()
+	var scratch Config
+	for _, s := range scratch.Settings() {
+		if err := s.Parse(values[s.Var]); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Var, err))
+		}
 	}
-	if u, err := url.Parse(c.WebBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("WEB_BASE_URL %q: want an http(s) URL, e.g. %s", c.WebBaseURL, DefaultWebBaseURL))
+	if c.SessionIdle > c.SessionMax {
+		errs = append(errs, fmt.Errorf("EDITOR_SESSION_IDLE: %s is longer than EDITOR_SESSION_MAX %s (want idle no longer than max)", c.SessionIdle, c.SessionMax))
 	}
 	if c.Replicas < 1 || c.Replicas > 5 {
-		errs = append(errs, fmt.Errorf("EDITOR_REPLICAS %d: want 1 to 5", c.Replicas))
-	}
-	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
-		errs = append(errs, fmt.Errorf("EDITOR_SESSION_IDLE %s / EDITOR_SESSION_MAX %s: want both positive, idle no longer than max", c.SessionIdle, c.SessionMax))
-	}
-	if c.MaxFailures < 1 || c.Lockout <= 0 {
-		errs = append(errs, errors.New("EDITOR_MAX_FAILURES and EDITOR_LOCKOUT: want both positive"))
-	}
-	if c.FailDelay < 0 {
-		errs = append(errs, errors.New("EDITOR_FAIL_DELAY: want zero or more"))
-	}
-	if c.BcryptCost < bcrypt.MinCost || c.BcryptCost > bcrypt.MaxCost {
-		errs = append(errs, fmt.Errorf("EDITOR_BCRYPT_COST %d: want %d to %d", c.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost))
-	}
-	if c.MinPassword < 8 {
-		errs = append(errs, fmt.Errorf("EDITOR_MIN_PASSWORD %d: want at least 8", c.MinPassword))
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		errs = append(errs, fmt.Errorf("EDITOR_TIME_ZONE %q: %v", c.TimeZone, err))
+		errs = append(errs, fmt.Errorf("NATS_REPLICAS: %d is out of range (want a whole number from 1 to 5)", c.Replicas))
 	}
 	if c.ShutdownGrace <= 0 {
-		errs = append(errs, errors.New("shutdown grace: want positive"))
+		errs = append(errs, errors.New("shutdown grace: not positive (want e.g. 10s)"))
 	}
 	return errors.Join(errs...)
+}
+
+// values is c as the settings table would read it.
+func (c Config) values() map[string]string {
+	return map[string]string{
+		"EDITOR_ADDR": c.Addr, "EDITOR_WEB_BASE_URL": c.WebBaseURL, "EDITOR_TIME_ZONE": c.TimeZone,
+		"EDITOR_SESSION_IDLE": c.SessionIdle.String(), "EDITOR_SESSION_MAX": c.SessionMax.String(),
+		"EDITOR_MAX_FAILURES": strconv.Itoa(c.MaxFailures), "EDITOR_LOCKOUT": c.Lockout.String(),
+		"EDITOR_FAIL_DELAY": c.FailDelay.String(), "EDITOR_BCRYPT_COST": strconv.Itoa(c.BcryptCost),
+		"EDITOR_MIN_PASSWORD": strconv.Itoa(c.MinPassword), "EDITOR_TOTP_ISSUER": c.Issuer,
+	}
 }

@@ -1,6 +1,7 @@
 package staff_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,18 +17,22 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 		check   func(staff.Config) bool
 	}{
 		{"defaults", nil, "", func(c staff.Config) bool {
-			return c.Addr == "127.0.0.1:8080" && c.WebBaseURL == "http://127.0.0.1:8081" && c.SessionIdle == 30*time.Minute && c.TimeZone == "Europe/Madrid"
+			return c.Addr == "127.0.0.1:8080" && c.WebBaseURL == "http://127.0.0.1:8081" && c.SessionIdle == 30*time.Minute &&
+				c.TimeZone == "Europe/Madrid" && c.Replicas == 1
 		}},
-		{"overrides", map[string]string{"EDITOR_ADDR": "0.0.0.0:9000", "WEB_BASE_URL": "https://covid.paeria.cat", "EDITOR_SESSION_IDLE": "10m", "EDITOR_REPLICAS": "3"}, "",
+		{"overrides", map[string]string{"EDITOR_ADDR": "0.0.0.0:9000", "EDITOR_WEB_BASE_URL": "https://covid.paeria.cat/", "EDITOR_SESSION_IDLE": "10m", "NATS_REPLICAS": "3"}, "",
 			func(c staff.Config) bool {
 				return c.Addr == "0.0.0.0:9000" && c.WebBaseURL == "https://covid.paeria.cat" && c.SessionIdle == 10*time.Minute && c.Replicas == 3
 			}},
-		{"bad_duration", map[string]string{"EDITOR_LOCKOUT": "quinze minuts"}, `EDITOR_LOCKOUT="quinze minuts": not a duration`, nil},
-		{"bad_number", map[string]string{"EDITOR_MAX_FAILURES": "cinc"}, `EDITOR_MAX_FAILURES="cinc": not a whole number`, nil},
-		{"bad_url", map[string]string{"WEB_BASE_URL": "covid.paeria.cat"}, `WEB_BASE_URL "covid.paeria.cat": want an http(s) URL`, nil},
-		{"idle_longer_than_max", map[string]string{"EDITOR_SESSION_IDLE": "13h"}, "idle no longer than max", nil},
-		{"bad_zone", map[string]string{"EDITOR_TIME_ZONE": "Europe/Lleida"}, `EDITOR_TIME_ZONE "Europe/Lleida"`, nil},
-		{"weak_bcrypt", map[string]string{"EDITOR_BCRYPT_COST": "2"}, "EDITOR_BCRYPT_COST 2: want 4 to 31", nil},
+		{"bad_duration", map[string]string{"EDITOR_LOCKOUT": "quinze minuts"}, `EDITOR_LOCKOUT: "quinze minuts" is not a duration from 1s to 24h0m0s (want e.g. 30s, 5m)`, nil},
+		{"bad_number", map[string]string{"EDITOR_MAX_FAILURES": "cinc"}, `EDITOR_MAX_FAILURES: "cinc" is out of range (want a whole number from 1 to 100)`, nil},
+		{"bad_url", map[string]string{"EDITOR_WEB_BASE_URL": "covid.paeria.cat"}, `EDITOR_WEB_BASE_URL: "covid.paeria.cat" is not a web address (want http:// or https:// and a host)`, nil},
+		{"bad_addr", map[string]string{"EDITOR_ADDR": "8080"}, `EDITOR_ADDR: "8080" is not an address (want host:port, e.g. 127.0.0.1:8080)`, nil},
+		{"idle_longer_than_max", map[string]string{"EDITOR_SESSION_IDLE": "13h"}, "EDITOR_SESSION_IDLE: 13h0m0s is longer than EDITOR_SESSION_MAX 12h0m0s (want idle no longer than max)", nil},
+		{"bad_zone", map[string]string{"EDITOR_TIME_ZONE": "Europe/Lleida"}, `EDITOR_TIME_ZONE: "Europe/Lleida" is not a time zone (want an IANA name, e.g. Europe/Madrid)`, nil},
+		{"weak_bcrypt", map[string]string{"EDITOR_BCRYPT_COST": "2"}, `EDITOR_BCRYPT_COST: "2" is out of range (want a whole number from 4 to 31)`, nil},
+		{"bad_replicas", map[string]string{"NATS_REPLICAS": "7"}, `NATS_REPLICAS: "7" is out of range (want a whole number from 1 to 5)`, nil},
+		{"renamed_replicas", map[string]string{"EDITOR_REPLICAS": "3"}, "EDITOR_REPLICAS: no longer read (want NATS_REPLICAS instead)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,5 +47,55 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 				t.Errorf("config %+v, err %v", c, err)
 			}
 		})
+	}
+}
+
+// Every problem at once, each on its own line, as every service reports its settings.
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	_, err := staff.LoadConfig(func(k string) string {
+		return map[string]string{"EDITOR_ADDR": "x", "EDITOR_LOCKOUT": "x", "EDITOR_MIN_PASSWORD": "4"}[k]
+	})
+	if err == nil || strings.Count(err.Error(), "\n") != 2 {
+		t.Errorf("err = %v; want three problems, one a line", err)
+	}
+}
+
+// A Config built in code is held to the table's checks, in the same words.
+func TestValidateUsesTheTablesWords(t *testing.T) {
+	cfg := staff.DefaultConfig()
+	cfg.BcryptCost, cfg.Addr = 40, "nowhere"
+	err := cfg.Validate()
+	for _, want := range []string{`EDITOR_BCRYPT_COST: "40" is out of range (want a whole number from 4 to 31)`, `EDITOR_ADDR: "nowhere" is not an address`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	}
+	if err := staff.DefaultConfig().Validate(); err != nil {
+		t.Errorf("the defaults: %v", err)
+	}
+}
+
+// The README's settings table is the one the service loads and --help prints.
+func TestReadmeHoldsTheSettingsTable(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	start, end := strings.Index(readme, "<!-- settings -->\n"), strings.Index(readme, "<!-- /settings -->")
+	if start < 0 || end < start {
+		t.Fatal("README.md has no <!-- settings --> ... <!-- /settings --> block")
+	}
+	got := readme[start+len("<!-- settings -->\n") : end]
+	if want := staff.Spec().Settings().Markdown(); got != want {
+		t.Errorf("README.md's settings block is out of date; replace it with:\n%s", want)
+	}
+}
+
+// The defaults in the table are the ones DefaultConfig has.
+func TestTheTableDefaultsAreTheConfigDefaults(t *testing.T) {
+	c, err := staff.LoadConfig(func(string) string { return "" })
+	if err != nil || c != staff.DefaultConfig() {
+		t.Errorf("loaded from an empty environment: %+v, %v; want DefaultConfig %+v", c, err, staff.DefaultConfig())
 	}
 }

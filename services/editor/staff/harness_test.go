@@ -70,7 +70,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) start() {
 	e.t.Helper()
 	e.conn = e.nats.Connect("editor")
-	svc, err := staff.NewServiceWith(e.cfg, e.conn.JS, nil, staff.Options{Now: e.clock.Now})
+	svc, err := staff.NewServiceWith(e.cfg, e.conn.JS, nil, staff.Options{Now: e.clock.Now, ScheduleTick: 20 * time.Millisecond})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -83,6 +83,23 @@ func (e *env) start() {
 	if e.pub, err = bus.NewBulletins(context.Background(), e.conn.JS); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// background runs the service's own work — the schedule runner, the watch of sandbox
+// channels — on the test clock, until the returned stop (or the test's end).
+func (e *env) background() (stop func()) {
+	e.t.Helper()
+	return runBackground(e.t, e.svc)
+}
+
+func runBackground(t testing.TB, svc *staff.Service) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = svc.Background(ctx) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
 }
 
 // user adds an account and returns its TOTP secret.

@@ -2,8 +2,8 @@ package staff_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,25 +12,10 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/staff"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/natstest"
-	"github.com/paeria/pregoner/shared/schedule"
 )
-
-// runner runs the hub's schedule runner on the test clock until the returned stop.
-func (e *env) runner() (stop func()) {
-	e.t.Helper()
-	store, err := schedule.NewStore(context.Background(), e.conn.JS)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r := schedule.NewRunner(store, e.pub, slog.New(slog.DiscardHandler), e.clock.Now)
-	r.Tick = 20 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = r.Run(ctx) }()
-	return func() { cancel(); <-done }
-}
 
 func TestScheduledBulletinSurvivesARestartOfTheWholeHubAndGoesOutOnTime(t *testing.T) {
 	e := newEnv(t)
@@ -41,7 +26,7 @@ func TestScheduledBulletinSurvivesARestartOfTheWholeHubAndGoesOutOnTime(t *testi
 	if st != http.StatusAccepted || body["scheduled"] == nil {
 		t.Fatalf("schedule: %d %v", st, body)
 	}
-	stop := e.runner()
+	stop := e.background()
 	// Another one, scheduled then cancelled from the UI: it never goes out.
 	b := e.loggedIn("anna", accounts.Publisher)
 	if r := b.post("/compose", composeForm("publish", "new", "1", "id", "cancellat", "title", "Cancel·lat", "body", "No surt.",
@@ -65,10 +50,10 @@ func TestScheduledBulletinSurvivesARestartOfTheWholeHubAndGoesOutOnTime(t *testi
 	}
 	stop()
 
-	// The whole hub goes down and comes back: server, editor, runner.
+	// The whole hub goes down and comes back: server, editor and its runner.
 	e.nats.Restart()
 	e.start()
-	stop = e.runner()
+	stop = e.background()
 	defer stop()
 
 	e.clock.Add(59 * time.Minute)
@@ -94,6 +79,42 @@ func TestScheduledBulletinSurvivesARestartOfTheWholeHubAndGoesOutOnTime(t *testi
 	}
 	if got := e.audited(audit.CancelSchedule); len(got) != 1 || got[0].Target != "cancellat" {
 		t.Errorf("audit cancel: %+v", got)
+	}
+	if got := e.audited(audit.Publish); len(got) != 1 || got[0].Actor != "token:planner" || got[0].Via != "schedule" || got[0].Target != "mascaretes@1" {
+		t.Errorf("audit of the scheduled publish: %+v", got)
+	}
+}
+
+// Several editor replicas each run the schedule runner: a due bulletin goes out once,
+// with one audit event, whichever replica takes it.
+func TestEditorReplicasPublishAScheduleOnce(t *testing.T) {
+	e := newEnv(t)
+	second, err := staff.NewServiceWith(e.cfg, e.nats.Connect("editor-2").JS, nil, staff.Options{Now: e.clock.Now, ScheduleTick: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := e.token("planner", accounts.Publisher)
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		src := "---\nid: " + id + "\ntitle: Hora\npublish_at: " + t0.Add(time.Hour).Format(time.RFC3339) + "\n---\nText.\n"
+		if st, body := e.apiCall(tok, "POST", "/api/bulletins", "text/markdown", src); st != http.StatusAccepted {
+			t.Fatalf("schedule %s: %d %v", id, st, body)
+		}
+	}
+	e.background()
+	runBackground(t, second)
+	e.clock.Add(time.Hour)
+	natstest.WaitFor(t, 10*time.Second, "every schedule to go out", func() bool {
+		_, body := e.apiCall(tok, "GET", "/api/schedules", "", "")
+		return len(body["schedules"].([]any)) == 0
+	})
+	time.Sleep(100 * time.Millisecond) // more ticks of both runners
+	if got := e.audited(audit.Publish); len(got) != 5 {
+		t.Errorf("%d scheduled publishes audited, want 5 (once each): %+v", len(got), got)
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		if rev, _, err := e.pub.Latest(context.Background(), id); err != nil || rev.Rev != 1 {
+			t.Errorf("%s: %v, %v; want revision 1", id, rev, err)
+		}
 	}
 }
 
@@ -131,4 +152,46 @@ func mustLoc(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// While a runner sends a schedule out, staff are told to wait rather than promised a
+// cancellation that can no longer stop it.
+func TestAScheduleGoingOutCannotBeCancelledOrOverridden(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token("planner", accounts.Publisher)
+	src := "---\nid: ara\ntitle: Ara\npublish_at: " + t0.Add(time.Hour).Format(time.RFC3339) + "\n---\nText.\n"
+	if st, _ := e.apiCall(tok, "POST", "/api/bulletins", "text/markdown", src); st != http.StatusAccepted {
+		t.Fatalf("schedule: %d", st)
+	}
+	// What a runner's claim looks like while it publishes.
+	kv, err := e.conn.JS.KeyValue(context.Background(), bus.BucketSchedules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := kv.Get(context.Background(), "ara")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claimed map[string]any
+	if err := json.Unmarshal(entry.Value(), &claimed); err != nil {
+		t.Fatal(err)
+	}
+	claimed["claim"] = map[string]any{"holder": "runner-x", "until": time.Now().Add(time.Minute)}
+	data, _ := json.Marshal(claimed)
+	if _, err := kv.Put(context.Background(), "ara", data); err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []struct{ method, path, body string }{
+		{"DELETE", "/api/schedules/ara", ""},
+		{"POST", "/api/bulletins", "---\nid: ara\ntitle: Ara\n---\nUn altre text.\n"},
+		{"POST", "/api/bulletins/ara/retract", ""},
+	} {
+		st, body := e.apiCall(tok, call.method, call.path, "text/markdown", call.body)
+		if msg, _ := body["error"].(map[string]any)["message"].(string); st != http.StatusConflict || !strings.Contains(msg, "is being published right now") {
+			t.Errorf("%s %s: %d %v", call.method, call.path, st, body)
+		}
+	}
+	if _, _, err := e.pub.Latest(context.Background(), "ara"); !errors.Is(err, bus.ErrNotFound) {
+		t.Errorf("something was published meanwhile: %v", err)
+	}
 }

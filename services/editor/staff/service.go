@@ -17,19 +17,22 @@ import (
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
 	"github.com/paeria/pregoner/services/editor/ui"
+	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 
 // maxBody bounds every request body: a bulletin is at most 256 KiB.
 const maxBody = 1 << 20
 
-// Service is the editor: accounts, desk, UI and API behind one handler.
+// Service is the editor: accounts, desk, UI and API behind one handler, and the
+// schedule runner.
 type Service struct {
 	cfg      Config
 	log      *slog.Logger
 	Accounts *accounts.Store
 	Audit    *audit.Log
 	Desk     *desk.Desk
+	runner   *schedule.Runner
 	handler  http.Handler
 	stop     func()
 }
@@ -38,6 +41,9 @@ type Service struct {
 type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ScheduleTick is how often the runner looks for due schedules; 0 means
+	// schedule.DefaultTick.
+	ScheduleTick time.Duration
 }
 
 // NewService builds the editor on js: it creates or updates its buckets (ACCOUNTS,
@@ -75,6 +81,13 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
+	pub, err := bus.NewBulletins(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	runner := schedule.NewRunner(sched, pub, log, o.Now)
+	runner.Tick = o.ScheduleTick
+	runner.Published = scheduledPublished(al, log)
 	stopping := make(chan struct{})
 	u, err := ui.New(acc, d, al, ui.Options{Stopping: stopping, Sessions: accounts.SessionPolicy{Idle: cfg.SessionIdle, Max: cfg.SessionMax}, Location: loc, Log: log})
 	if err != nil {
@@ -82,14 +95,14 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	}
 	mux := http.NewServeMux()
 	u.Register(mux)
-	api.New(acc, d, al, log).Register(mux)
+	api.New(acc, d, al, log, cfg.SessionMax).Register(mux)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
 		http.Error(w, "Refused: this request came from another site. If you pressed a button in the editor, reload the page and try again.", http.StatusForbidden)
 	}))
 	h := ui.SecurityHeaders(cop.Handler(limitBody(mux)))
-	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, handler: h,
+	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, handler: h,
 		stop: sync.OnceFunc(func() { close(stopping) })}, nil
 }
 
@@ -103,8 +116,9 @@ func limitBody(next http.Handler) http.Handler {
 // Handler is the editor's whole HTTP interface, for tests and for embedding.
 func (s *Service) Handler() http.Handler { return s.handler }
 
-// Run serves on cfg.Addr until ctx ends, then lets requests finish (up to
-// ShutdownGrace) and returns nil. It returns an error when it cannot listen.
+// Run serves on cfg.Addr and runs the background work (Background) until ctx ends,
+// then lets requests finish (up to ShutdownGrace) and returns nil. It returns an error
+// when it cannot listen.
 func (s *Service) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
@@ -113,8 +127,25 @@ func (s *Service) Run(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
+// Background is the editor's work besides answering requests, until ctx ends: the
+// schedule runner, which every replica runs (its claims make each due bulletin go out
+// once), and the watch of delivery records that tells every page which channels are
+// sandboxes.
+func (s *Service) Background(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = s.Desk.TrackSandboxes(ctx) })
+	err := s.runner.Run(ctx)
+	wg.Wait()
+	return err
+}
+
 // Serve is Run on a listener of the caller's.
 func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
+	bctx, stopBackground := context.WithCancel(ctx)
+	background := make(chan error, 1)
+	go func() { background <- s.Background(bctx) }()
+	defer func() { stopBackground(); <-background }()
+
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },

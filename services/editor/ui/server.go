@@ -130,10 +130,14 @@ type page struct {
 	// Notice is a success message; Error a problem to act on.
 	Notice, Error string
 	Data          any
+	// Sandbox lists the channels that deliver to a local sandbox: every page says so,
+	// so nobody takes a sandbox delivery for one citizens saw.
+	Sandbox []string
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
 	t := s.pages[name]
+	p.Sandbox = s.desk.Sandboxed()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
@@ -162,6 +166,7 @@ func explain(err error) (int, string) {
 		forb *desk.ForbiddenError
 		conf *desk.ConflictError
 		nf   *desk.NotFoundError
+		busy *desk.BusyError
 	)
 	switch {
 	case errors.Is(err, bulletin.ErrBadID):
@@ -172,6 +177,8 @@ func explain(err error) (int, string) {
 		return http.StatusForbidden, "Sorry, " + forb.Error() + "."
 	case errors.As(err, &conf):
 		return http.StatusConflict, "Careful: " + conf.Error() + "."
+	case errors.As(err, &busy):
+		return http.StatusConflict, "Not done: " + busy.Error() + "."
 	case errors.As(err, &nf):
 		return http.StatusNotFound, "Not found: " + nf.Error() + ". It may have been removed; go back to the list."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -318,7 +318,9 @@ func (ch *Channel) showing(err error, cur shown, parts int, note string) error {
 }
 
 func (ch *Channel) ref(s shown) delivery.Ref {
-	ref := delivery.Ref{Target: s.Chat}
+	// Sandbox marks every reference of a sandbox's post, so its records say so and the
+	// public page never links the sandbox.
+	ref := delivery.Ref{Target: s.Chat, Sandbox: ch.cfg.Sandbox}
 	for _, p := range s.Posts {
 		ref.IDs = append(ref.IDs, strconv.Itoa(p.ID))
 	}

@@ -3,13 +3,7 @@ package poster
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"regexp"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/shared/bus"
@@ -22,8 +16,8 @@ const (
 	DefaultAPIURL = "https://api.telegram.org"
 	// DefaultWebBaseURL is the hub's public page; permalinks point below it.
 	DefaultWebBaseURL = "http://127.0.0.1:8081"
-	// DefaultSandboxAddr is where the hub serves the local Bot API sandbox when no
-	// token is configured.
+	// DefaultSandboxAddr is where the local Bot API sandbox listens when it is asked
+	// for (TELEGRAM_SANDBOX=1): the hub's Telegram page.
 	DefaultSandboxAddr = "127.0.0.1:8082"
 	// DefaultSandboxChat is the chat the sandbox shows when no chat is configured.
 	DefaultSandboxChat = "@lapaeriaexplica"
@@ -42,12 +36,15 @@ const (
 )
 
 // Config is the Telegram service's configuration. LoadConfig reads it from the
-// environment; tests build it directly.
+// environment through the table of Settings; tests build it directly.
 type Config struct {
 	// Token is the bot token (TELEGRAM_BOT_TOKEN or the file TELEGRAM_BOT_TOKEN_FILE).
-	// Empty runs the local sandbox instead of Telegram. It is a secret: it never
-	// appears in a log line, an error or a delivery record.
+	// It is a secret: it never appears in a log line, an error or a delivery record.
 	Token string
+	// Sandbox runs the local Bot API sandbox instead of Telegram (TELEGRAM_SANDBOX=1).
+	// It must be asked for, and only without a token: a missing token never quietly
+	// turns into a sandbox. Every record it makes says sandbox.
+	Sandbox bool
 	// ChatID is where bulletins go (TELEGRAM_CHAT_ID): "@lapaeriaexplica" or a
 	// numeric chat id.
 	ChatID string
@@ -59,8 +56,7 @@ type Config struct {
 	// WebBaseURL is the public page (WEB_BASE_URL); a bulletin's permalink is
 	// <WebBaseURL>/bulletins/<id>.
 	WebBaseURL string
-	// SandboxAddr is where the sandbox listens when Token is empty
-	// (TELEGRAM_SANDBOX_ADDR).
+	// SandboxAddr is where the sandbox listens (TELEGRAM_SANDBOX_ADDR).
 	SandboxAddr string
 	// PerChatPerMinute and GlobalPerSecond pace requests (TELEGRAM_PER_CHAT_PER_MINUTE,
 	// TELEGRAM_GLOBAL_PER_SECOND). Negative turns pacing off (benchmarks, tests of 429).
@@ -72,15 +68,17 @@ type Config struct {
 	MaxInlineWait time.Duration
 	// IdleConns is how many idle connections to the Bot API are kept for reuse.
 	IdleConns int
-	// Replicas is how many delivery workers run in this process (they still take
-	// one revision at a time between them, in publish order).
-	Replicas int
+	// Workers is how many delivery workers run in this process (TELEGRAM_WORKERS; they
+	// still take one revision at a time between them, in publish order, so more only
+	// stand by to take over).
+	Workers int
 	// Delivery tunes the delivery loop; Channel, Redact and Logger are set by the service.
 	Delivery delivery.Config
 	// Observe, when set, is told every delivery outcome of the Telegram channel (the
 	// hub passes its metrics' Observe). Not read from the environment.
 	Observe func(delivery.Outcome)
-	// Topology of the bus (replicas, ack wait).
+	// Topology of the bus (replicas, ack wait): NATS_REPLICAS, read with the bus's own
+	// settings rows.
 	Topology bus.Topology
 	// Now is the clock that decides whether a post is older than 48 hours; nil is
 	// the wall clock. Tests share it with the sandbox.
@@ -93,90 +91,8 @@ var (
 	langRE  = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// sandboxLangs are the languages whose TELEGRAM_CHAT_ID_<LANG> is read.
-var chatLangs = []string{"ca", "es", "en", "fr", "oc", "an", "eu", "gl", "pt", "it", "de", "ro", "ar", "zh", "uk", "ru", "ur", "wo"}
-
-// LoadConfig reads the configuration from the environment through getenv (main passes
-// os.Getenv) and validates it.
-func LoadConfig(getenv func(string) string) (Config, error) {
-	cfg := Config{
-		Token:       strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
-		ChatID:      strings.TrimSpace(getenv("TELEGRAM_CHAT_ID")),
-		ChatByLang:  map[string]string{},
-		APIURL:      orDefault(getenv("TELEGRAM_API_URL"), DefaultAPIURL),
-		WebBaseURL:  orDefault(getenv("WEB_BASE_URL"), DefaultWebBaseURL),
-		SandboxAddr: orDefault(getenv("TELEGRAM_SANDBOX_ADDR"), DefaultSandboxAddr),
-	}
-	var errs []error
-	topo, err := bus.LoadTopology(getenv)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	cfg.Topology = topo
-	if f := getenv("TELEGRAM_BOT_TOKEN_FILE"); f != "" {
-		if cfg.Token != "" {
-			errs = append(errs, errors.New("set TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE, not both"))
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TELEGRAM_BOT_TOKEN_FILE: %w", err))
-		}
-		cfg.Token = strings.TrimSpace(string(data))
-	}
-	for _, lang := range chatLangs {
-		if v := strings.TrimSpace(getenv("TELEGRAM_CHAT_ID_" + strings.ToUpper(lang))); v != "" {
-			cfg.ChatByLang[lang] = v
-		}
-	}
-	if v := getenv("TELEGRAM_CHATS"); v != "" {
-		for item := range strings.SplitSeq(v, ",") {
-			lang, chat, ok := strings.Cut(strings.TrimSpace(item), "=")
-			if !ok {
-				errs = append(errs, fmt.Errorf("TELEGRAM_CHATS: %q is not lang=chat", item))
-				continue
-			}
-			cfg.ChatByLang[strings.TrimSpace(lang)] = strings.TrimSpace(chat)
-		}
-	}
-	number := func(name string, def float64) float64 {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a number", name, v))
-		}
-		return f
-	}
-	cfg.PerChatPerMinute = number("TELEGRAM_PER_CHAT_PER_MINUTE", DefaultPerChatPerMinute)
-	cfg.GlobalPerSecond = number("TELEGRAM_GLOBAL_PER_SECOND", DefaultGlobalPerSecond)
-	cfg.RequestTimeout = DefaultRequestTimeout
-	if v := getenv("TELEGRAM_REQUEST_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TELEGRAM_REQUEST_TIMEOUT: %q is not a duration (e.g. 30s)", v))
-		}
-		cfg.RequestTimeout = d
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("telegram config: %w", err)
-	}
-	cfg.defaults()
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
-}
-
-func orDefault(v, def string) string {
-	if v = strings.TrimSpace(v); v != "" {
-		return v
-	}
-	return def
-}
-
-// defaults fills zero fields.
+// defaults fills the zero fields of a Config built in code; LoadConfig fills the same
+// from the settings table's defaults.
 func (c *Config) defaults() {
 	if c.APIURL == "" {
 		c.APIURL = DefaultAPIURL
@@ -187,7 +103,7 @@ func (c *Config) defaults() {
 	if c.SandboxAddr == "" {
 		c.SandboxAddr = DefaultSandboxAddr
 	}
-	if c.ChatID == "" && c.Token == "" {
+	if c.ChatID == "" && c.Sandbox {
 		c.ChatID = DefaultSandboxChat
 	}
 	if c.PerChatPerMinute == 0 {
@@ -205,57 +121,42 @@ func (c *Config) defaults() {
 	if c.IdleConns == 0 {
 		c.IdleConns = DefaultIdleConns
 	}
-	if c.Replicas == 0 {
-		c.Replicas = 1
+	if c.Workers == 0 {
+		c.Workers = 1
 	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 }
 
-// Validate reports every problem with the configuration at once. Its errors never
-// contain the token.
+// Validate reports what the settings get wrong together — which channel is meant, a
+// token without its chat — all at once; each setting's own check is in Settings. Its
+// errors never contain the token.
 func (c Config) Validate() error {
-	var errs []error
-	if c.Token != "" && !tokenRE.MatchString(c.Token) {
-		errs = append(errs, errors.New("TELEGRAM_BOT_TOKEN: not a bot token (want <digits>:<secret>, as @BotFather gives it)"))
-	}
-	if c.Token != "" && c.ChatID == "" {
-		errs = append(errs, errors.New("TELEGRAM_CHAT_ID: missing (e.g. @lapaeriaexplica or -1001234567890)"))
-	}
-	if c.ChatID != "" && !chatRE.MatchString(c.ChatID) {
-		errs = append(errs, fmt.Errorf("TELEGRAM_CHAT_ID: %q is not a chat (want @name or a numeric id)", c.ChatID))
-	}
-	langs := make([]string, 0, len(c.ChatByLang))
-	for l := range c.ChatByLang {
-		langs = append(langs, l)
-	}
-	sort.Strings(langs)
-	for _, l := range langs {
-		if !langRE.MatchString(l) {
-			errs = append(errs, fmt.Errorf("TELEGRAM_CHATS: %q is not a language code (e.g. es)", l))
-		}
-		if !chatRE.MatchString(c.ChatByLang[l]) {
-			errs = append(errs, fmt.Errorf("TELEGRAM_CHAT_ID_%s: %q is not a chat (want @name or a numeric id)", strings.ToUpper(l), c.ChatByLang[l]))
-		}
-	}
-	for name, u := range map[string]string{"TELEGRAM_API_URL": c.APIURL, "WEB_BASE_URL": c.WebBaseURL} {
-		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", name, u))
-		}
-	}
-	if c.Token == "" {
-		if _, _, err := net.SplitHostPort(c.SandboxAddr); err != nil {
-			errs = append(errs, fmt.Errorf("TELEGRAM_SANDBOX_ADDR: %q is not host:port", c.SandboxAddr))
-		}
-	}
-	if c.RequestTimeout < 0 {
-		errs = append(errs, errors.New("TELEGRAM_REQUEST_TIMEOUT: must be positive"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("telegram config: %w", err)
+	if err := errors.Join(c.problems(c.Token != "")...); err != nil {
+		return fmt.Errorf("telegram settings: %w", err)
 	}
 	return nil
+}
+
+// problems are Validate's findings, one "VAR: what (want what)" each. tokenGiven says
+// whether a token was given at all, so that one refused by its own check (or its file
+// unreadable) is not also reported as missing.
+func (c Config) problems(tokenGiven bool) []error {
+	var errs []error
+	switch {
+	case !tokenGiven && !c.Sandbox:
+		// Never a silent stand-in: posting to the sandbox while staff believe the
+		// channel has it is worse than not starting.
+		errs = append(errs, errors.New("TELEGRAM_BOT_TOKEN: not set, and no sandbox asked for "+
+			"(want TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE for the real channel, or TELEGRAM_SANDBOX=1 for the local sandbox)"))
+	case tokenGiven && c.Sandbox:
+		errs = append(errs, errors.New("TELEGRAM_SANDBOX: 1 while a bot token is set, so which channel is meant is unclear "+
+			"(want the token for the real channel, or TELEGRAM_SANDBOX=1 without a token for the local sandbox)"))
+	case tokenGiven && c.ChatID == "":
+		errs = append(errs, errors.New("TELEGRAM_CHAT_ID: not set (want the chat the token posts to, e.g. @lapaeriaexplica or -1001234567890)"))
+	}
+	return errs
 }
 
 // chatFor is the chat that carries bulletins in lang.

@@ -62,7 +62,7 @@ func TestUnreachableAPIRetriesThenGivesUpWithoutShowingTheToken(t *testing.T) {
 	e.noToken("inabastable")
 }
 
-func TestWithoutATokenTheServiceRunsTheSandboxPage(t *testing.T) {
+func TestTheSandboxAskedForServesItsPage(t *testing.T) {
 	e := newEnv(t, sandbox.Config{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -71,12 +71,12 @@ func TestWithoutATokenTheServiceRunsTheSandboxPage(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cfg := e.config()
-	cfg.Token, cfg.APIURL, cfg.ChatID, cfg.SandboxAddr = "", "", "", addr
+	cfg.Token, cfg.APIURL, cfg.ChatID, cfg.SandboxAddr, cfg.Sandbox = "", "", "", addr, true
 	stop, _ := e.start(cfg)
 	e.publish("sandbox", "ca", "Avís de prova", "Visible a la pàgina <b>local</b>.")
 	rec := e.wait("sandbox", 1, delivery.Delivered)
-	if rec.Ref.URL != "http://"+addr+"/" {
-		t.Errorf("ref URL = %q, want the sandbox page", rec.Ref.URL)
+	if rec.Ref.URL != "http://"+addr+"/" || !rec.Ref.Sandbox {
+		t.Errorf("ref = %+v, want the sandbox page, marked sandbox", rec.Ref)
 	}
 	resp, err := http.Get("http://" + addr + "/")
 	if err != nil {

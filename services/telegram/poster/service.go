@@ -1,7 +1,8 @@
 // Package poster carries bulletins to the Telegram channel "La Paeria explica" (and
 // any other chat configured per language): it plugs a Bot API adapter into the shared
 // delivery loop, renders bulletins with tghtml, paces requests under Telegram's limits
-// and, when no bot token is configured, runs the local Bot API sandbox instead.
+// and, only when asked for (TELEGRAM_SANDBOX=1, without a token), runs the local Bot
+// API sandbox instead.
 package poster
 
 import (
@@ -24,19 +25,20 @@ import (
 	"github.com/paeria/pregoner/shared/tghtml"
 )
 
-// Service is the Telegram worker, and the sandbox when there is no token.
+// Service is the Telegram worker, and the sandbox when it is asked for.
 type Service struct {
 	cfg     Config
 	js      jetstream.JetStream
 	log     *slog.Logger
 	channel *Channel
 	redact  func(string) string
-	// sandbox is set when cfg.Token is empty.
+	// sandbox is set when cfg.Sandbox asks for it.
 	sandbox *sandbox.Server
 }
 
-// NewService checks cfg, binds to the bus (creating the TELEGRAM_POSTS bucket) and
-// prepares the Bot API client. It sends nothing until Run.
+// NewService checks cfg (refusing one with neither a token nor the sandbox asked for),
+// binds to the bus (creating the TELEGRAM_POSTS bucket) and prepares the Bot API
+// client. It sends nothing until Run.
 func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {
 	cfg.defaults()
 	if err := cfg.Validate(); err != nil {
@@ -49,14 +51,15 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 	s := &Service{cfg: cfg, js: js, log: log}
 	token, apiURL := cfg.Token, cfg.APIURL
 	postURL := publicPostURL
-	if token == "" {
+	if cfg.Sandbox {
 		// The sandbox takes any well-formed token; a random one proves nothing leaks it.
 		token = "1:sandbox" + randomHex()
 		apiURL = "http://" + cfg.SandboxAddr
 		s.sandbox = sandbox.New(sandbox.Config{Token: token, Now: cfg.Now, Logger: log})
 		pageURL := "http://" + cfg.SandboxAddr + "/"
 		postURL = func(string, int) string { return pageURL }
-		log.Info("no TELEGRAM_BOT_TOKEN: posting to the local sandbox", "page", pageURL)
+		log.Warn("SANDBOX: nothing reaches the real channel: bulletins go to the local Bot API sandbox, "+
+			"and their records say sandbox (TELEGRAM_SANDBOX=1)", "page", pageURL)
 	}
 	api, err := newClient(cfg, apiURL, token, log)
 	if err != nil {
@@ -103,13 +106,13 @@ func randomHex() string {
 // Channel is the delivery.Channel the service runs, for wiring it elsewhere.
 func (s *Service) Channel() *Channel { return s.channel }
 
-// Sandbox is the local Bot API server, or nil when a real token is configured.
+// Sandbox is the local Bot API server, or nil when the service posts to Telegram.
 func (s *Service) Sandbox() *sandbox.Server { return s.sandbox }
 
-// Run delivers bulletins until ctx ends, serving the sandbox on cfg.SandboxAddr when
-// there is no token; then it finishes the delivery in flight (or hands it back), stops
-// the sandbox and returns nil. It returns an error when the sandbox address is taken or
-// the bus consumer cannot be set up.
+// Run delivers bulletins with cfg.Workers workers until ctx ends, serving the sandbox
+// on cfg.SandboxAddr when it is asked for; then it finishes the delivery in flight (or
+// hands it back), stops the sandbox and returns nil. It returns an error when the
+// sandbox address is taken or the bus consumer cannot be set up.
 func (s *Service) Run(ctx context.Context) error {
 	var srv *http.Server
 	serveErr := make(chan error, 1)
@@ -137,7 +140,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		return text
 	}
-	err := delivery.Serve(ctx, s.js, s.cfg.Topology, dcfg, s.channel, s.cfg.Replicas)
+	err := delivery.Serve(ctx, s.js, s.cfg.Topology, dcfg, s.channel, s.cfg.Workers)
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()

@@ -158,6 +158,8 @@ func TestWatchURL(t *testing.T) {
 		{"javascript", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "javascript:alert(1)"}}, ""},
 		{"relative", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "/watch?v=a"}}, ""},
 		{"garbage", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "http://%zz"}}, ""},
+		{"sandbox", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "http://127.0.0.1:8083/watch?v=a", Sandbox: true}}, ""},
+		{"sandbox_https", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "https://www.youtube.com/watch?v=a", Sandbox: true}}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := feed.WatchURL(&c.rec); got != c.want {

@@ -188,9 +188,12 @@ func follow(ctx context.Context, recs <-chan *delivery.Record, f *Feed) {
 }
 
 // WatchURL is the link a record gives citizens: its URL while the channel carries the
-// bulletin and the URL is an absolute http(s) one; "" otherwise.
+// bulletin and the URL is an absolute http(s) one; "" otherwise. A sandbox's record
+// (Ref.Sandbox) gives none: its broadcast reached nobody, and its URL is a local
+// address that means nothing, or worse, to a citizen. The page then reads as if the
+// broadcast did not exist yet.
 func WatchURL(rec *delivery.Record) string {
-	if rec.Carried == 0 || rec.State == delivery.Retracted {
+	if rec.Carried == 0 || rec.State == delivery.Retracted || rec.Ref.Sandbox {
 		return ""
 	}
 	u, err := url.Parse(rec.Ref.URL)

@@ -3,38 +3,38 @@ package site
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/settings"
 )
 
 // Config is everything the public page needs to know. The zero value is not valid:
-// start from LoadConfig or DefaultConfig.
+// start from LoadConfig or DefaultConfig. Settings lists the variable of each field.
 type Config struct {
-	// Addr is the TCP address the page listens on (WEB_ADDR).
+	// Addr is the TCP address the page listens on.
 	Addr string
-	// BaseURL is the page's public address, without a trailing slash (WEB_BASE_URL).
-	// Permalinks, feeds and delivery records carry absolute URLs under it.
+	// BaseURL is the page's public address, without a trailing slash. Permalinks,
+	// feeds and delivery records carry absolute URLs under it.
 	BaseURL string
-	// PageSize is how many bulletins one page of / lists (WEB_PAGE_SIZE).
+	// PageSize is how many bulletins one page of / lists.
 	PageSize int
-	// FeedSize is how many of the newest bulletins the Atom and JSON feeds carry
-	// (WEB_FEED_SIZE).
+	// FeedSize is how many of the newest bulletins the Atom and JSON feeds carry.
 	FeedSize int
 	// Heartbeat is how often an idle live-update stream sends a comment, so proxies
-	// and phones do not drop it (WEB_SSE_HEARTBEAT, a Go duration).
+	// and phones do not drop it.
 	Heartbeat time.Duration
-	// TimeZone shows dates as Lleida reads them (WEB_TIMEZONE, an IANA name).
+	// TimeZone shows dates as Lleida reads them (an IANA name).
 	TimeZone string
-	// Topology is the bus's replica count for the web consumer (NATS_REPLICAS).
+	// Workers is how many web delivery workers this process runs.
+	Workers int
+	// Topology is the bus's replica count for the web consumer (NATS_REPLICAS, the
+	// bus's setting).
 	Topology bus.Topology
-	// Observe, when set, is told every delivery outcome of the web channel (the hub
-	// passes its metrics' Observe). Not read from the environment.
+	// Observe, when set, is told every delivery outcome of the web channel (Spec.Run
+	// passes the admin metrics' Observe). Not read from the environment.
 	Observe func(delivery.Outcome)
 }
 
@@ -54,99 +54,85 @@ const (
 	DefaultHeartbeat = 25 * time.Second
 	// DefaultTimeZone is Lleida's.
 	DefaultTimeZone = "Europe/Madrid"
+	// DefaultWorkers is one: the bus hands the web consumer one revision at a time
+	// (MaxAckPending 1), and applying one to the feed takes microseconds.
+	DefaultWorkers = 1
 )
 
-// Limits that keep one request cheap.
+// Limits that keep one request cheap, and the rest sane.
 const (
-	maxPageSize = 200
-	maxFeedSize = 500
+	maxPageSize  = 200
+	maxFeedSize  = 500
+	maxHeartbeat = time.Hour
+	maxWorkers   = 16
 )
 
 // DefaultConfig returns the defaults above.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, BaseURL: DefaultBaseURL, PageSize: DefaultPageSize,
-		FeedSize: DefaultFeedSize, Heartbeat: DefaultHeartbeat, TimeZone: DefaultTimeZone}
+		FeedSize: DefaultFeedSize, Heartbeat: DefaultHeartbeat, TimeZone: DefaultTimeZone,
+		Workers: DefaultWorkers}
 }
 
-// LoadConfig reads the environment through getenv (os.Getenv in main) over the
-// defaults and validates the result.
+// LoadConfig reads the page's settings table, and the bus's NATS_REPLICAS, through
+// getenv (env.Getenv, os.Getenv's view) over the defaults. It reports every bad
+// setting at once, each as "VAR: what is wrong (want what is right)". The page has no
+// rule that ties two settings together: each row's check is the whole validation.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
-	var errs []error
-	str := func(key string, dst *string) {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			*dst = v
-		}
-	}
-	num := func(key string, dst *int) {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", key, v))
-				return
-			}
-			*dst = n
-		}
-	}
-	str("WEB_ADDR", &cfg.Addr)
-	str("WEB_BASE_URL", &cfg.BaseURL)
-	num("WEB_PAGE_SIZE", &cfg.PageSize)
-	num("WEB_FEED_SIZE", &cfg.FeedSize)
-	str("WEB_TIMEZONE", &cfg.TimeZone)
-	if v := strings.TrimSpace(getenv("WEB_SSE_HEARTBEAT")); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("WEB_SSE_HEARTBEAT: %q is not a duration (e.g. 25s)", v))
-		} else {
-			cfg.Heartbeat = d
-		}
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	topo, err := bus.LoadTopology(getenv)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	cfg.Topology = topo
-	errs = append(errs, cfg.problems()...)
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("web config: %w", errors.Join(errs...))
+	table := append(append(cfg.Settings(), replicas(&cfg.Topology)...), renamed()...)
+	if err := table.Load(getenv); err != nil {
+		return Config{}, fmt.Errorf("web settings: %w", err)
 	}
 	return cfg, nil
 }
 
-// Validate reports every field that is out of range, naming its variable.
+// renamed refuses the old names of settings, naming the new one: a deployment that
+// still sets WEB_TIMEZONE would otherwise quietly show dates in the default zone. They
+// are not in Settings, so --help and the README list only the current names.
+func renamed() settings.Table {
+	return settings.Table{
+		{Var: "WEB_TIMEZONE", Parse: func(string) error { return errors.New("renamed (want WEB_TIME_ZONE)") }},
+	}
+}
+
+// Validate checks a Config built in code (a test's, the hub's) by the same rows
+// LoadConfig uses, so it refuses what the environment would, in the same words.
 func (c Config) Validate() error {
-	if errs := c.problems(); len(errs) > 0 {
-		return fmt.Errorf("web config: %w", errors.Join(errs...))
+	var got Config
+	var errs []error
+	for _, s := range got.Settings() {
+		if err := s.Parse(c.text(s.Var)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Var, err))
+		}
+	}
+	// Loading trims a trailing slash; in code nothing does, and links would get "//".
+	if got.BaseURL != "" && got.BaseURL != c.BaseURL {
+		errs = append(errs, fmt.Errorf("WEB_BASE_URL: %q ends in a slash (want none, e.g. %s)", c.BaseURL, got.BaseURL))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("web settings: %w", err)
 	}
 	return nil
 }
 
-func (c Config) problems() []error {
-	var errs []error
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
-		errs = append(errs, fmt.Errorf("WEB_ADDR: %q is not host:port", c.Addr))
+// text is a field as its variable would spell it.
+func (c Config) text(variable string) string {
+	switch variable {
+	case "WEB_ADDR":
+		return c.Addr
+	case "WEB_BASE_URL":
+		return c.BaseURL
+	case "WEB_PAGE_SIZE":
+		return strconv.Itoa(c.PageSize)
+	case "WEB_FEED_SIZE":
+		return strconv.Itoa(c.FeedSize)
+	case "WEB_SSE_HEARTBEAT":
+		return c.Heartbeat.String()
+	case "WEB_TIME_ZONE":
+		return c.TimeZone
+	case "WEB_WORKERS":
+		return strconv.Itoa(c.Workers)
 	}
-	u, err := url.Parse(c.BaseURL)
-	switch {
-	case err == nil && u.User != nil:
-		errs = append(errs, fmt.Errorf("WEB_BASE_URL: %q must not carry credentials", u.Redacted()))
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		errs = append(errs, fmt.Errorf("WEB_BASE_URL: %q is not an absolute http(s) URL", c.BaseURL))
-	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(c.BaseURL, "/"):
-		errs = append(errs, fmt.Errorf("WEB_BASE_URL: %q must have no query, fragment or trailing slash", c.BaseURL))
-	}
-	if c.PageSize < 1 || c.PageSize > maxPageSize {
-		errs = append(errs, fmt.Errorf("WEB_PAGE_SIZE: %d is not within 1..%d", c.PageSize, maxPageSize))
-	}
-	if c.FeedSize < 1 || c.FeedSize > maxFeedSize {
-		errs = append(errs, fmt.Errorf("WEB_FEED_SIZE: %d is not within 1..%d", c.FeedSize, maxFeedSize))
-	}
-	if c.Heartbeat < time.Second {
-		errs = append(errs, fmt.Errorf("WEB_SSE_HEARTBEAT: %s is under 1s", c.Heartbeat))
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
-		errs = append(errs, fmt.Errorf("WEB_TIMEZONE: %q is not a known time zone", c.TimeZone))
-	}
-	return errs
+	return "" // a row without a case here fails Validate: TestValidate catches it
 }

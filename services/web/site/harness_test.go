@@ -200,3 +200,22 @@ func (e *env) waitRecord(id string, rev int, state delivery.State) *delivery.Rec
 	})
 	return rec
 }
+
+// putYouTube writes the youtube delivery record of id at revision 1, as the YouTube
+// worker would once it scheduled (carried 1) or withdrew (carried 0) the broadcast.
+func (e *env) putYouTube(id string, carried int, state delivery.State, ref delivery.Ref) {
+	e.t.Helper()
+	ctx := context.Background()
+	cur, rev, err := e.store.Get(ctx, id, bulletin.YouTube)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if cur == nil {
+		rev = 0
+	}
+	rec := &delivery.Record{ID: id, Channel: bulletin.YouTube, Rev: 1, Action: bulletin.Publish,
+		State: state, Carried: carried, Ref: ref, Attempts: 1, Updated: time.Now().UTC()}
+	if _, err := e.store.Put(ctx, rec, rev); err != nil {
+		e.t.Fatal(err)
+	}
+}

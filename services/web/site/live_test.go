@@ -90,18 +90,7 @@ func TestLiveAnnouncementShowsWatchLinkFromDeliveryRecord(t *testing.T) {
 
 	put := func(url string, carried int, state delivery.State) {
 		t.Helper()
-		cur, rev, err := e.store.Get(context.Background(), "roda-premsa", bulletin.YouTube)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := &delivery.Record{ID: "roda-premsa", Channel: bulletin.YouTube, Rev: 1, Action: bulletin.Publish,
-			State: state, Carried: carried, Ref: delivery.Ref{URL: url, IDs: []string{"abc123"}}, Attempts: 1, Updated: time.Now().UTC()}
-		if cur == nil {
-			rev = 0
-		}
-		if _, err := e.store.Put(context.Background(), rec, rev); err != nil {
-			t.Fatal(err)
-		}
+		e.putYouTube("roda-premsa", carried, state, delivery.Ref{URL: url, IDs: []string{"abc123"}})
 	}
 	put("javascript:alert(1)", 1, delivery.Delivered)
 	put("https://www.youtube.com/watch?v=abc123", 1, delivery.Delivered)
@@ -116,6 +105,56 @@ func TestLiveAnnouncementShowsWatchLinkFromDeliveryRecord(t *testing.T) {
 	natstest.WaitFor(t, waitLimit, "the watch link to go", func() bool {
 		return !strings.Contains(e.get("/bulletins/roda-premsa", nil).body, "youtube.com")
 	})
+}
+
+// A broadcast the YouTube worker scheduled in its local sandbox reached nobody, and its
+// address is a loopback one: the page and the feeds never link it, and read as if the
+// broadcast did not exist yet. A real broadcast next to it is linked.
+func TestSandboxBroadcastIsNeverLinked(t *testing.T) {
+	e := newEnv(t, testConfig())
+	live := func(id, title string) {
+		e.publish(&bulletin.Bulletin{ID: id, Title: title, Channels: []string{bulletin.YouTube, bulletin.Web},
+			Live: &bulletin.Live{Start: time.Date(2020, 3, 16, 11, 0, 0, 0, time.UTC), Title: title}, Body: "En directe."})
+		e.waitRecord(id, 1, delivery.Delivered)
+	}
+	live("roda-sandbox", "Roda de premsa de prova")
+	live("roda-real", "Roda de premsa")
+	const sandboxURL = "http://127.0.0.1:8083/watch?v=sbx123"
+	const realURL = "https://www.youtube.com/watch?v=real123"
+	e.putYouTube("roda-sandbox", 1, delivery.Delivered, delivery.Ref{URL: sandboxURL, IDs: []string{"sbx123"}, Sandbox: true})
+	// The records are watched in order: once the later, real one shows, the sandbox
+	// one has been applied too.
+	e.putYouTube("roda-real", 1, delivery.Delivered, delivery.Ref{URL: realURL, IDs: []string{"real123"}})
+	e.waitBody("/bulletins/roda-real", nil, http.StatusOK, `href="`+realURL+`"`)
+
+	noSandbox := func(when string) {
+		t.Helper()
+		for _, path := range []string{"/", "/ca/", "/es/", "/bulletins/roda-sandbox", "/bulletins/roda-real", "/feed.atom", "/feed.json"} {
+			r := e.get(path, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: GET %s answered %d", when, path, r.status)
+			}
+			for _, bad := range []string{"127.0.0.1:8083", "sbx123"} {
+				if strings.Contains(r.body, bad) {
+					t.Errorf("%s: %s shows the sandbox's %q", when, path, bad)
+				}
+			}
+		}
+		if r := e.get("/bulletins/roda-sandbox", nil); strings.Contains(r.body, "Mira-la a YouTube") {
+			t.Errorf("%s: the sandbox broadcast has a watch link:\n%s", when, r.body)
+		}
+	}
+	noSandbox("next to a real broadcast")
+	if r := e.get("/ca/", nil); !strings.Contains(r.body, `href="`+realURL+`"`) {
+		t.Errorf("/ca/ does not link the real broadcast")
+	}
+
+	// A broadcast linked once and then recorded as a sandbox's loses its link.
+	e.putYouTube("roda-real", 1, delivery.Delivered, delivery.Ref{URL: sandboxURL, IDs: []string{"sbx123"}, Sandbox: true})
+	natstest.WaitFor(t, waitLimit, "the real link to go", func() bool {
+		return !strings.Contains(e.get("/bulletins/roda-real", nil).body, realURL)
+	})
+	noSandbox("after a real record became a sandbox's")
 }
 
 // The feed is rebuilt from the bus after the service restarts, and follows the bus

@@ -118,7 +118,7 @@ func (s *Service) Run(ctx context.Context) error {
 			return nil
 		}
 		ch := NewChannel(s.follower, s.server)
-		return delivery.Serve(ctx, s.js, s.cfg.Topology, delivery.Config{Channel: bulletin.Web, Logger: s.log, Observe: s.cfg.Observe}, ch, 1)
+		return delivery.Serve(ctx, s.js, s.cfg.Topology, delivery.Config{Channel: bulletin.Web, Logger: s.log, Observe: s.cfg.Observe}, ch, s.cfg.Workers)
 	})
 	part("serve http", func() error {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

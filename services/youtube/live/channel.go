@@ -32,11 +32,15 @@ type Channel struct {
 	quota  *Quota
 	now    func() time.Time
 	log    *slog.Logger
+	// sandbox marks every reference: the service runs the channel against its local
+	// sandbox, so nothing reached citizens.
+	sandbox bool
 }
 
 // NewChannel returns a channel talking to cfg.APIURL with access tokens from
 // cfg.TokenURL, counting its spending in quota (see OpenQuota). It makes no call yet.
 func NewChannel(cfg Config, quota *Quota, log *slog.Logger) (*Channel, error) {
+	cfg.defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -231,7 +235,7 @@ func (c *Channel) ref(got *yt.LiveBroadcast) delivery.Ref {
 
 // watchRef is the reference to broadcasts ids, linking to the first.
 func (c *Channel) watchRef(ids ...string) delivery.Ref {
-	return delivery.Ref{URL: c.cfg.WatchURL + ids[0], IDs: ids}
+	return delivery.Ref{URL: c.cfg.WatchURL + ids[0], IDs: ids, Sandbox: c.sandbox}
 }
 
 func firstID(r delivery.Ref) string {

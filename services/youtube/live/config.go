@@ -4,10 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +23,8 @@ const (
 	DefaultPrivacy = "public"
 	// DefaultWebBaseURL is the hub's public page; a bulletin's permalink hangs off it.
 	DefaultWebBaseURL = "http://127.0.0.1:8081"
-	// DefaultSandboxAddr is where the hub expects the YouTube sandbox.
+	// DefaultSandboxAddr is where the local YouTube sandbox listens when it is asked
+	// for (YOUTUBE_SANDBOX=1): the hub's YouTube page.
 	DefaultSandboxAddr = "127.0.0.1:8083"
 	// DefaultDailyQuota is what a Google Cloud project gets a day unless it asked for more.
 	DefaultDailyQuota = 10000
@@ -37,14 +34,15 @@ const (
 	// DefaultMaxAttempts at one revision before it is dead. A quota wait is one
 	// attempt, so ten allow a week of exhausted days and of outages.
 	DefaultMaxAttempts = 10
-	// DefaultReplicas of the worker in this process: the bus takes revisions one at a
-	// time per channel anyway (ordering), so one is enough; more only stand by.
-	DefaultReplicas = 1
+	// DefaultWorkers in this process: the bus takes revisions one at a time per
+	// channel anyway (ordering), so one is enough; more only stand by.
+	DefaultWorkers = 1
 )
 
-// Config is everything the YouTube worker needs. Build it with LoadConfig or by hand,
-// then Validate it. With no credentials at all the service runs against its built-in
-// sandbox (see package sandbox).
+// Config is everything the YouTube worker needs. LoadConfig reads it from the
+// environment through the table of Settings; tests build it by hand (zero fields take
+// the defaults). Without credentials the service refuses to start unless Sandbox asks
+// for its built-in sandbox (see package sandbox).
 type Config struct {
 	// ClientID of the Google Cloud OAuth client (YOUTUBE_CLIENT_ID).
 	ClientID string
@@ -66,8 +64,11 @@ type Config struct {
 	// WebBaseURL is the public page's root; descriptions link to
 	// <WebBaseURL>/bulletins/<id> (WEB_BASE_URL).
 	WebBaseURL string
-	// SandboxAddr is where the sandbox listens when no credentials are configured
-	// (YOUTUBE_SANDBOX_ADDR).
+	// Sandbox runs the local YouTube sandbox instead of YouTube (YOUTUBE_SANDBOX=1). It
+	// must be asked for, and only without credentials: missing credentials never quietly
+	// turn into a sandbox. Every record it makes says sandbox.
+	Sandbox bool
+	// SandboxAddr is where the sandbox listens (YOUTUBE_SANDBOX_ADDR).
 	SandboxAddr string
 	// DailyQuota is the project's daily units, for accounting (YOUTUBE_DAILY_QUOTA).
 	DailyQuota int
@@ -75,13 +76,14 @@ type Config struct {
 	Timeout time.Duration
 	// MaxAttempts at one revision before the delivery is dead (YOUTUBE_MAX_ATTEMPTS).
 	MaxAttempts int
-	// Replicas of the worker in this process (YOUTUBE_REPLICAS).
-	Replicas int
+	// Workers in this process (YOUTUBE_WORKERS, formerly YOUTUBE_REPLICAS).
+	Workers int
 	// BusReplicas of the channel's consumer: 1 on one server, 3 on a cluster
 	// (NATS_REPLICAS).
 	BusReplicas int
 	// AckWait is how long the bus waits on a worker that went silent (crashed) before
-	// it gives the revision to another replica (NATS_ACK_WAIT).
+	// it gives the revision to another replica (YOUTUBE_ACK_WAIT, formerly
+	// NATS_ACK_WAIT).
 	AckWait time.Duration
 	// MinBackoff is the first wait after a temporary failure; it doubles with each
 	// attempt up to five minutes (YOUTUBE_MIN_BACKOFF).
@@ -94,161 +96,89 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Sandboxed reports whether no credentials are configured, so the service runs
-// against its own sandbox.
-func (c Config) Sandboxed() bool {
-	return c.ClientID == "" && c.ClientSecret == "" && c.RefreshToken == ""
+// credentialVars are the three settings the real channel needs, all or none.
+var credentialVars = []string{"YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN"}
+
+// given says which credentials c holds, keyed by variable.
+func (c Config) given() map[string]bool {
+	return map[string]bool{"YOUTUBE_CLIENT_ID": c.ClientID != "", "YOUTUBE_CLIENT_SECRET": c.ClientSecret != "",
+		"YOUTUBE_REFRESH_TOKEN": c.RefreshToken != ""}
 }
 
-// LoadConfig reads the environment through getenv (main passes os.Getenv) and applies
-// the defaults. A _FILE variant names a file holding the secret (Docker/Kubernetes
-// secrets); setting both it and the plain variable is an error.
-func LoadConfig(getenv func(string) string) (Config, error) {
-	c := Config{
-		ClientID:    strings.TrimSpace(getenv("YOUTUBE_CLIENT_ID")),
-		TokenURL:    or(getenv("YOUTUBE_TOKEN_URL"), DefaultTokenURL),
-		APIURL:      or(getenv("YOUTUBE_API_URL"), DefaultAPIURL),
-		WatchURL:    or(getenv("YOUTUBE_WATCH_URL"), DefaultWatchURL),
-		Privacy:     or(getenv("YOUTUBE_PRIVACY"), DefaultPrivacy),
-		WebBaseURL:  or(getenv("WEB_BASE_URL"), DefaultWebBaseURL),
-		SandboxAddr: or(getenv("YOUTUBE_SANDBOX_ADDR"), DefaultSandboxAddr),
-	}
-	var errs []error
-	var err error
-	if c.ClientSecret, err = secret(getenv, "YOUTUBE_CLIENT_SECRET"); err != nil {
-		errs = append(errs, err)
-	}
-	if c.RefreshToken, err = secret(getenv, "YOUTUBE_REFRESH_TOKEN"); err != nil {
-		errs = append(errs, err)
-	}
-	ints := []struct {
-		name string
-		dst  *int
-		def  int
+// defaults fills the zero fields of a Config built in code; LoadConfig fills the same
+// from the settings table's defaults.
+func (c *Config) defaults() {
+	for _, f := range []struct {
+		dst *string
+		def string
 	}{
-		{"YOUTUBE_DAILY_QUOTA", &c.DailyQuota, DefaultDailyQuota},
-		{"YOUTUBE_MAX_ATTEMPTS", &c.MaxAttempts, DefaultMaxAttempts},
-		{"YOUTUBE_REPLICAS", &c.Replicas, DefaultReplicas},
-		{"NATS_REPLICAS", &c.BusReplicas, 1},
-	}
-	for _, f := range ints {
-		*f.dst = f.def
-		if v := strings.TrimSpace(getenv(f.name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", f.name, v))
-				continue
-			}
-			*f.dst = n
-		}
-	}
-	durations := []struct {
-		name string
-		dst  *time.Duration
-		def  time.Duration
-	}{
-		{"YOUTUBE_TIMEOUT", &c.Timeout, DefaultTimeout},
-		{"NATS_ACK_WAIT", &c.AckWait, bus.DefaultAckWait},
-		{"YOUTUBE_MIN_BACKOFF", &c.MinBackoff, delivery.DefaultMinBackoff},
-	}
-	for _, f := range durations {
-		*f.dst = f.def
-		if v := strings.TrimSpace(getenv(f.name)); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not a duration (e.g. 20s)", f.name, v))
-				continue
-			}
-			*f.dst = d
-		}
-	}
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("youtube config: %w", errors.Join(errs...))
-	}
-	return c, c.Validate()
-}
-
-func or(v, def string) string {
-	if v = strings.TrimSpace(v); v != "" {
-		return v
-	}
-	return def
-}
-
-// secret reads NAME or the file named by NAME_FILE. Errors never include the value.
-func secret(getenv func(string) string, name string) (string, error) {
-	v, file := getenv(name), strings.TrimSpace(getenv(name+"_FILE"))
-	switch {
-	case v != "" && file != "":
-		return "", fmt.Errorf("%s and %s_FILE are both set; set one", name, name)
-	case file != "":
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("%s_FILE: %w", name, err)
-		}
-		return strings.TrimSpace(string(data)), nil
-	}
-	return strings.TrimSpace(v), nil
-}
-
-// Validate reports every problem in c at once. Messages name the setting, never a
-// secret's value.
-func (c Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !c.Sandboxed() {
-		for _, f := range []struct{ name, v string }{
-			{"YOUTUBE_CLIENT_ID", c.ClientID}, {"YOUTUBE_CLIENT_SECRET", c.ClientSecret},
-			{"YOUTUBE_REFRESH_TOKEN", c.RefreshToken},
-		} {
-			if f.v == "" {
-				add("%s is missing: set all three of YOUTUBE_CLIENT_ID, YOUTUBE_CLIENT_SECRET and YOUTUBE_REFRESH_TOKEN, or none for the sandbox", f.name)
-			}
-		}
-	}
-	for _, u := range []struct{ name, v string }{
-		{"YOUTUBE_TOKEN_URL", c.TokenURL}, {"YOUTUBE_API_URL", c.APIURL},
-		{"YOUTUBE_WATCH_URL", c.WatchURL}, {"WEB_BASE_URL", c.WebBaseURL},
+		{&c.TokenURL, DefaultTokenURL}, {&c.APIURL, DefaultAPIURL}, {&c.WatchURL, DefaultWatchURL},
+		{&c.Privacy, DefaultPrivacy}, {&c.WebBaseURL, DefaultWebBaseURL}, {&c.SandboxAddr, DefaultSandboxAddr},
 	} {
-		p, err := url.Parse(u.v)
-		switch {
-		case err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "":
-			add("%s: %q is not an http(s) URL", u.name, u.v)
-		case p.User != nil:
-			add("%s: must not carry a user or password", u.name)
-		case strings.ContainsAny(u.v, "<> \t\n"):
-			add("%s: %q contains characters a YouTube description cannot hold", u.name, u.v)
+		if *f.dst == "" {
+			*f.dst = f.def
 		}
 	}
-	switch c.Privacy {
-	case "public", "unlisted", "private":
-	default:
-		add("YOUTUBE_PRIVACY: %q is not public, unlisted or private", c.Privacy)
-	}
-	if c.Sandboxed() {
-		if _, _, err := net.SplitHostPort(c.SandboxAddr); err != nil {
-			add("YOUTUBE_SANDBOX_ADDR: %q is not host:port", c.SandboxAddr)
+	for _, f := range []struct {
+		dst *int
+		def int
+	}{
+		{&c.DailyQuota, DefaultDailyQuota}, {&c.MaxAttempts, DefaultMaxAttempts}, {&c.Workers, DefaultWorkers}, {&c.BusReplicas, 1},
+	} {
+		if *f.dst == 0 {
+			*f.dst = f.def
 		}
 	}
-	if c.DailyQuota <= 0 {
-		add("YOUTUBE_DAILY_QUOTA: %d; want a positive number of units", c.DailyQuota)
+	for _, f := range []struct {
+		dst *time.Duration
+		def time.Duration
+	}{
+		{&c.Timeout, DefaultTimeout}, {&c.AckWait, bus.DefaultAckWait}, {&c.MinBackoff, delivery.DefaultMinBackoff},
+	} {
+		if *f.dst == 0 {
+			*f.dst = f.def
+		}
 	}
-	if c.Timeout <= 0 {
-		add("YOUTUBE_TIMEOUT: %s; want a positive duration", c.Timeout)
-	}
-	if c.AckWait < time.Second || c.MinBackoff <= 0 {
-		add("NATS_ACK_WAIT and YOUTUBE_MIN_BACKOFF: want at least 1s and a positive duration")
-	}
-	if c.MaxAttempts <= 0 {
-		add("YOUTUBE_MAX_ATTEMPTS: %d; want at least 1", c.MaxAttempts)
-	}
-	if c.Replicas <= 0 || c.BusReplicas <= 0 {
-		add("YOUTUBE_REPLICAS and NATS_REPLICAS: want at least 1")
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("youtube config: %w", errors.Join(errs...))
+}
+
+// Validate reports what the settings get wrong together — which channel is meant, a
+// partial set of credentials — all at once; each setting's own check is in Settings.
+// Messages name settings, never a secret's value.
+func (c Config) Validate() error {
+	if err := errors.Join(c.problems(c.given())...); err != nil {
+		return fmt.Errorf("youtube settings: %w", err)
 	}
 	return nil
+}
+
+// problems are Validate's findings, one "VAR: what (want what)" each. given says which
+// credentials were given at all, so that one given but unreadable (its _FILE) is not
+// also reported as missing.
+func (c Config) problems(given map[string]bool) []error {
+	const all = "YOUTUBE_CLIENT_ID, YOUTUBE_CLIENT_SECRET and YOUTUBE_REFRESH_TOKEN (the secrets or their _FILE)"
+	var missing []string
+	for _, v := range credentialVars {
+		if !given[v] {
+			missing = append(missing, v)
+		}
+	}
+	switch {
+	case len(missing) == len(credentialVars) && !c.Sandbox:
+		// Never a silent stand-in: scheduling in the sandbox while staff believe the
+		// channel has it is worse than not starting.
+		return []error{errors.New(strings.Join(missing, ", ") + ": not set, and no sandbox asked for " +
+			"(want " + all + " for the real channel, or YOUTUBE_SANDBOX=1 for the local sandbox)")}
+	case len(missing) < len(credentialVars) && c.Sandbox:
+		return []error{errors.New("YOUTUBE_SANDBOX: 1 while credentials are set, so which channel is meant is unclear " +
+			"(want the credentials for the real channel, or YOUTUBE_SANDBOX=1 without them for the local sandbox)")}
+	case c.Sandbox:
+		return nil
+	}
+	var errs []error
+	for _, v := range missing {
+		errs = append(errs, fmt.Errorf("%s: not set while other credentials are (want all three of %s)", v, all))
+	}
+	return errs
 }
 
 // LogValue shows the configuration in logs with the secrets hidden.
@@ -266,7 +196,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("token_url", c.TokenURL),
 		slog.String("api_url", c.APIURL),
 		slog.String("privacy", c.Privacy),
-		slog.Bool("sandbox", c.Sandboxed()),
+		slog.Bool("sandbox", c.Sandbox),
 	)
 }
 

@@ -72,7 +72,7 @@ func (e *env) config(over map[string]string) live.Config {
 		"YOUTUBE_API_URL":       e.api.URL + "/",
 		"YOUTUBE_TOKEN_URL":     e.api.URL + "/token",
 		"WEB_BASE_URL":          webBase,
-		"NATS_ACK_WAIT":         "2s",
+		"YOUTUBE_ACK_WAIT":      "2s",
 		"YOUTUBE_MIN_BACKOFF":   "50ms",
 		"YOUTUBE_TIMEOUT":       "5s",
 	}

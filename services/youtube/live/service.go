@@ -5,7 +5,8 @@
 // Channel is the delivery.Channel adapter; CheckBulletin is the API's field rules for
 // the editor to apply at publish time; Quota counts the daily units in the bus's
 // YOUTUBE_QUOTA bucket, shared by every replica and restart; Service runs the worker
-// (and, without credentials, the local sandbox of package sandbox).
+// (and, only when asked for with YOUTUBE_SANDBOX=1, the local sandbox of package
+// sandbox).
 package live
 
 import (
@@ -33,7 +34,7 @@ const shutdownGrace = 5 * time.Second
 // answers within it.
 const busTimeout = 30 * time.Second
 
-// Service runs the YouTube worker, and the sandbox when no credentials are configured.
+// Service runs the YouTube worker, and the sandbox when it is asked for.
 type Service struct {
 	cfg     Config
 	js      jetstream.JetStream
@@ -43,10 +44,12 @@ type Service struct {
 	ln      net.Listener // the sandbox's; nil with real credentials
 }
 
-// NewService prepares the worker and creates the BucketQuota bucket if it is missing.
-// Without credentials it starts listening for the sandbox on cfg.SandboxAddr (so a busy
-// port is reported now) and points the client at it; Run serves it.
+// NewService checks cfg (refusing one with neither credentials nor the sandbox asked
+// for), prepares the worker and creates the BucketQuota bucket if it is missing. With
+// cfg.Sandbox it starts listening for the sandbox on cfg.SandboxAddr (so a busy port is
+// reported now) and points the client at it; Run serves it.
 func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {
+	cfg.defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -60,7 +63,8 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Sandboxed() {
+	chCfg := cfg
+	if cfg.Sandbox {
 		ln, err := net.Listen("tcp", cfg.SandboxAddr)
 		if err != nil {
 			return nil, fmt.Errorf("youtube: sandbox: %w", err)
@@ -68,29 +72,33 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 		base := "http://" + ln.Addr().String()
 		s.ln = ln
 		s.sandbox = sandbox.New(sandbox.Config{WatchURL: base + "/watch?v=", Now: cfg.Now})
-		cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken = s.sandbox.Credentials()
-		cfg.APIURL, cfg.TokenURL, cfg.WatchURL = base+"/", base+"/token", base+"/watch?v="
-		s.log.Info("no YouTube credentials: using the local sandbox", "url", base)
+		// To the channel the sandbox is a YouTube like any other, reached with its own
+		// credentials; only the references it returns say sandbox.
+		chCfg.Sandbox = false
+		chCfg.ClientID, chCfg.ClientSecret, chCfg.RefreshToken = s.sandbox.Credentials()
+		chCfg.APIURL, chCfg.TokenURL, chCfg.WatchURL = base+"/", base+"/token", base+"/watch?v="
+		s.log.Warn("SANDBOX: nothing reaches the real channel: live announcements go to the local YouTube sandbox, "+
+			"and their records say sandbox (YOUTUBE_SANDBOX=1)", "url", base)
 	}
-	ch, err := NewChannel(cfg, quota, s.log)
+	ch, err := NewChannel(chCfg, quota, s.log)
 	if err != nil {
 		if s.ln != nil {
 			_ = s.ln.Close()
 		}
 		return nil, err
 	}
+	ch.sandbox = cfg.Sandbox
 	s.channel = ch
-	s.cfg = cfg
 	return s, nil
 }
 
 // Channel is the service's delivery adapter (for its quota status, or tests).
 func (s *Service) Channel() *Channel { return s.channel }
 
-// Sandbox is the sandbox the service runs, or nil with real credentials.
+// Sandbox is the sandbox the service runs, or nil when it schedules on YouTube.
 func (s *Service) Sandbox() *sandbox.Server { return s.sandbox }
 
-// SandboxURL is the sandbox's base URL, or "" with real credentials.
+// SandboxURL is the sandbox's base URL, or "" when the service schedules on YouTube.
 func (s *Service) SandboxURL() string {
 	if s.ln == nil {
 		return ""
@@ -132,7 +140,7 @@ func (s *Service) Run(ctx context.Context) error {
 		Observe:     s.cfg.Observe,
 		Logger:      s.log,
 		Now:         s.cfg.Now,
-	}, s.channel, s.cfg.Replicas)
+	}, s.channel, s.cfg.Workers)
 	cancel()
 	wg.Wait()
 	if err != nil {

@@ -24,16 +24,13 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-func TestWithoutCredentialsTheSandboxServesAndShowsTheBroadcasts(t *testing.T) {
+func TestTheSandboxAskedForServesAndShowsTheBroadcasts(t *testing.T) {
 	e := newEnv(t)
 	cfg, err := live.LoadConfig(func(k string) string {
-		return map[string]string{"YOUTUBE_SANDBOX_ADDR": "127.0.0.1:0", "WEB_BASE_URL": webBase}[k]
+		return map[string]string{"YOUTUBE_SANDBOX": "1", "YOUTUBE_SANDBOX_ADDR": "127.0.0.1:0", "WEB_BASE_URL": webBase}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !cfg.Sandboxed() {
-		t.Fatal("no credentials, yet not sandboxed")
 	}
 	cfg.Now = e.clock.Now
 	svc, stop, _ := e.worker(cfg)
@@ -41,8 +38,8 @@ func TestWithoutCredentialsTheSandboxServesAndShowsTheBroadcasts(t *testing.T) {
 
 	e.publish(e.announcement("roda", "Roda de premsa & preguntes", "Envieu preguntes a premsa@paeria.cat."))
 	rec := e.waitState("roda", 1, delivery.Delivered)
-	if !strings.HasPrefix(rec.Ref.URL, base+"/watch?v=") {
-		t.Errorf("watch URL %q does not lead to the sandbox at %s", rec.Ref.URL, base)
+	if !strings.HasPrefix(rec.Ref.URL, base+"/watch?v=") || !rec.Ref.Sandbox {
+		t.Errorf("ref %+v does not lead to the sandbox at %s, marked sandbox", rec.Ref, base)
 	}
 	code, page := get(t, base+"/")
 	if code != http.StatusOK || !strings.Contains(page, "Roda de premsa &amp; preguntes") {
@@ -112,7 +109,7 @@ func TestBusySandboxPortIsReportedAtStart(t *testing.T) {
 	e := newEnv(t)
 	taken := strings.TrimPrefix(e.api.URL, "http://")
 	cfg, err := live.LoadConfig(func(k string) string {
-		return map[string]string{"YOUTUBE_SANDBOX_ADDR": taken}[k]
+		return map[string]string{"YOUTUBE_SANDBOX": "1", "YOUTUBE_SANDBOX_ADDR": taken}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

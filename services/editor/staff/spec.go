@@ -1,0 +1,70 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/schedule"
+	"github.com/paeria/pregoner/shared/service"
+	"github.com/paeria/pregoner/shared/settings"
+)
+
+// Name is the service's name: its bus user, its log field, its metrics label.
+const Name = "editor"
+
+// Spec is the one way to run the editor service: "editor serve" runs it as
+// service.Main runs every service, and the hub runs the same Run on its embedded bus.
+// Run serves the UI and the API and runs the schedule runner, so scheduled bulletins
+// go out wherever the editor runs.
+func Spec() service.Spec {
+	return service.Spec{
+		Name: Name,
+		Doc: `The editor: the staff's web UI and JSON API (behind password and TOTP), and the
+schedule runner that publishes scheduled bulletins when due. Run one or more; each
+due bulletin goes out once.`,
+		Check:    func(getenv func(string) string) error { _, err := LoadConfig(getenv); return err },
+		Settings: func() settings.Table { var c Config; return c.Settings() },
+		Run:      run,
+	}
+}
+
+func run(ctx context.Context, env service.Env) error {
+	env = env.WithDefaults()
+	cfg, err := LoadConfig(env.Getenv)
+	if err != nil {
+		return fmt.Errorf("editor settings: %w", err)
+	}
+	// The editor owns the bus's layout (deploy/nats grants it): it creates or updates
+	// the stream and buckets, idempotently, as the hub also does at start.
+	if err := bus.Setup(ctx, env.JS, bus.Topology{Replicas: cfg.Replicas}); err != nil {
+		return fmt.Errorf("editor: %w", err)
+	}
+	svc, err := NewService(cfg, env.JS, env.Log)
+	if err != nil {
+		return err
+	}
+	return svc.Run(ctx)
+}
+
+// scheduledPublished records a scheduled publish in the audit log, in the name of the
+// member who scheduled it (checked by the desk then).
+func scheduledPublished(al *audit.Log, log *slog.Logger) func(context.Context, schedule.Entry, bus.Published) {
+	return func(ctx context.Context, e schedule.Entry, p bus.Published) {
+		action, detail := audit.Publish, "scheduled for "+e.At.Format(time.RFC3339)+": "+e.Bulletin.Title
+		if p.Revision.Action == bulletin.Edit {
+			action = audit.Edit
+		}
+		if !p.Changed {
+			detail = "scheduled for " + e.At.Format(time.RFC3339) + ": unchanged, nothing published"
+		}
+		err := al.Record(ctx, audit.Event{Actor: e.Author, Via: "schedule", Action: action, Target: p.Revision.Key(), OK: true, Detail: detail})
+		if err != nil {
+			log.Error("audit log write failed", "action", action, "target", p.Revision.Key(), "err", err)
+		}
+	}
+}
