@@ -62,7 +62,7 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("service", "editor")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	loc, _ := time.LoadLocation(cfg.TimeZone) // Validate checked it
 	acc, err := accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), o.Now)

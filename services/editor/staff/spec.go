@@ -2,8 +2,10 @@ package staff
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/audit"
@@ -39,17 +41,47 @@ func run(ctx context.Context, env service.Env) error {
 	if err != nil {
 		return fmt.Errorf("editor settings: %w", err)
 	}
-	// The editor owns the bus's layout (deploy/nats grants it): it creates or updates
-	// the stream and buckets, idempotently, as the hub also does at start.
-	if err := bus.Setup(ctx, env.JS, bus.Topology{Replicas: cfg.Replicas}); err != nil {
-		return fmt.Errorf("editor: %w", err)
-	}
-	svc, err := NewService(cfg, env.JS, env.Log)
+	svc, err := start(ctx, cfg, env)
 	if err != nil {
 		return err
 	}
 	return svc.Run(ctx)
 }
+
+// start sets the bus up and builds the service. The editor owns the bus's layout
+// (deploy/nats grants it): it creates or updates the stream and buckets, idempotently,
+// as the hub also does at start. Two replicas starting at the same moment on a cluster
+// can leave one's creation unanswered while the cluster settles the other's, so a
+// time-out is tried again, after a random pause, a few times.
+func start(ctx context.Context, cfg Config, env service.Env) (*Service, error) {
+	var err error
+	for attempt := range setupAttempts {
+		if attempt > 0 {
+			env.Log.Warn("editor set-up timed out; trying again", "attempt", attempt+1, "err", err)
+			t := time.NewTimer(time.Duration(500+rand.IntN(1500)) * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			}
+		}
+		if err = bus.Setup(ctx, env.JS, bus.Topology{Replicas: cfg.Replicas}); err != nil {
+			err = fmt.Errorf("editor: %w", err)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				return nil, err
+			}
+			continue
+		}
+		var svc *Service
+		if svc, err = NewService(cfg, env.JS, env.Log); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+			return svc, err
+		}
+	}
+	return nil, err
+}
+
+const setupAttempts = 5
 
 // scheduledPublished records a scheduled publish in the audit log, in the name of the
 // member who scheduled it (checked by the desk then).
