@@ -110,32 +110,46 @@ func (m *model) fatalf(format string, args ...any) {
 func (m *model) startWorker() {
 	conn := m.b.Connect(m.t, "model-worker")
 	ctx, cancel := context.WithCancel(context.Background())
-	cctx, ccancel := context.WithTimeout(ctx, 20*time.Second)
-	defer ccancel()
-	cons, err := bus.Consumer(cctx, conn.JS, channel, m.b.Topology())
+	// As a supervisor restarts a worker that could not bind while the cluster elects
+	// leaders after a restart, binding is tried again for a while.
+	var w *delivery.Worker
+	var err error
+	for range 6 {
+		if w, err = m.bindWorker(ctx, conn); err == nil {
+			break
+		}
+		time.Sleep(time.Second)
+	}
 	if err != nil {
 		cancel()
-		m.fatalf("consumer: %v", err)
+		m.fatalf("start a worker: %v", err)
 	}
-	store, err := delivery.NewStore(cctx, conn.JS)
-	if err != nil {
-		cancel()
-		m.fatalf("store: %v", err)
-	}
-	revs, err := bus.NewBulletins(cctx, conn.JS)
-	if err != nil {
-		cancel()
-		m.fatalf("bulletins: %v", err)
-	}
-	w := delivery.NewWorker(delivery.Config{Channel: channel, MaxAttempts: 3,
-		MinBackoff: 40 * time.Millisecond, MaxBackoff: 400 * time.Millisecond,
-		Poll: 100 * time.Millisecond, Grace: 300 * time.Millisecond, Heartbeat: 300 * time.Millisecond},
-		m.double, cons, store, revs)
 	rw := &runningWorker{conn: conn, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(rw.done); _ = w.Run(ctx) }()
 	m.mu.Lock()
 	m.workers = append(m.workers, rw)
 	m.mu.Unlock()
+}
+
+func (m *model) bindWorker(ctx context.Context, conn *bus.Conn) (*delivery.Worker, error) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cons, err := bus.Consumer(cctx, conn.JS, channel, m.b.Topology())
+	if err != nil {
+		return nil, fmt.Errorf("consumer: %w", err)
+	}
+	store, err := delivery.NewStore(cctx, conn.JS)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	revs, err := bus.NewBulletins(cctx, conn.JS)
+	if err != nil {
+		return nil, fmt.Errorf("bulletins: %w", err)
+	}
+	return delivery.NewWorker(delivery.Config{Channel: channel, MaxAttempts: 3,
+		MinBackoff: 40 * time.Millisecond, MaxBackoff: 400 * time.Millisecond,
+		Poll: 100 * time.Millisecond, Grace: 300 * time.Millisecond, Heartbeat: 300 * time.Millisecond},
+		m.double, cons, store, revs), nil
 }
 
 // kill crashes a worker: its connection drops without a word and its goroutine is
