@@ -1,12 +1,12 @@
 package staff_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/staff"
+	"github.com/paeria/pregoner/shared/service/servicetest"
 )
 
 func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
@@ -77,19 +77,7 @@ func TestValidateUsesTheTablesWords(t *testing.T) {
 
 // The README's settings table is the one the service loads and --help prints.
 func TestReadmeHoldsTheSettingsTable(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(data)
-	start, end := strings.Index(readme, "<!-- settings -->\n"), strings.Index(readme, "<!-- /settings -->")
-	if start < 0 || end < start {
-		t.Fatal("README.md has no <!-- settings --> ... <!-- /settings --> block")
-	}
-	got := readme[start+len("<!-- settings -->\n") : end]
-	if want := staff.Spec().Settings().Markdown(); got != want {
-		t.Errorf("README.md's settings block is out of date; replace it with:\n%s", want)
-	}
+	servicetest.CheckREADME(t, "../README.md", staff.Spec(), false)
 }
 
 // The defaults in the table are the ones DefaultConfig has.
