@@ -40,9 +40,7 @@ type specService struct {
 }
 
 func (s specService) Run(ctx context.Context) error {
-	env := s.env
-	env.Log = env.Log.With("service", s.spec.Name)
-	return s.spec.Run(ctx, env)
+	return s.spec.Run(ctx, s.env) // each service names itself in its log lines
 }
 
 // hubGetenv is the hub's view of the environment: on one machine with no accounts, a

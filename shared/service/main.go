@@ -57,7 +57,7 @@ func run(ctx context.Context, spec Spec, args []string, getenv func(string) stri
 			return 2
 		}
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("service", spec.Name)
+	log := slog.New(slog.NewJSONHandler(stderr, nil)) // each service names itself in its lines
 	if err := Serve(ctx, spec, getenv, log); err != nil {
 		log.Error(spec.Name+" stopped", "err", err)
 		return 1

@@ -25,6 +25,6 @@ func serve(ctx context.Context, env Env, args []string) error {
 			return ErrUsage
 		}
 	}
-	log := slog.New(slog.NewJSONHandler(env.Stderr, nil)).With("service", spec.Name)
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	return service.Serve(ctx, spec, env.Getenv, log)
 }
