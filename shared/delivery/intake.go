@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -81,7 +82,7 @@ func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (*bullet
 	}
 	if err != nil {
 		out.ID = id
-		return nil, w.busTrouble(ctx, m, nil, "read the latest revision", err, out)
+		return nil, w.busTrouble(ctx, m, id, 0, "", "read the latest revision", err, out)
 	}
 	return rev, nil
 }
@@ -93,30 +94,73 @@ func (w *Worker) refuse(out *Outcome, err error) settleFunc {
 	return func(m jetstream.Msg) { _ = m.TermWithReason("unreadable: " + out.Err) }
 }
 
-// busTrouble handles a failure to read or write the bus while handling a revision: the
-// message comes back after a back-off, and after MaxAttempts deliveries it is given up —
-// recorded as dead with the reason when the record can still be written — so a revision
-// the bus cannot serve never holds the channel for good.
-func (w *Worker) busTrouble(ctx context.Context, m message, rev *bulletin.Revision, what string, err error, out *Outcome) settleFunc {
+// busTrouble handles a failure to read or write the bus while handling revision rev of
+// id (rev 0: not known yet). The message comes back after a back-off. After MaxAttempts
+// failures in a row for that revision on this worker, the revision is recorded dead
+// with the reason and the channel moves on; when even that record cannot be written
+// (the bus is down for everyone, so holding the channel loses nothing) it keeps trying,
+// at the longest back-off, up to three times as long before it refuses the message.
+func (w *Worker) busTrouble(ctx context.Context, m message, id string, rev int, action bulletin.Action, what string, err error, out *Outcome) settleFunc {
 	text := w.cfg.Redact(err.Error())
-	if m.delivered < uint64(w.cfg.MaxAttempts) {
-		delay := w.backoff(int(m.delivered), 0)
-		w.log.Warn("bus trouble; will retry", "id", out.ID, "what", what, "in", delay, "err", text)
+	key := bulletin.RevisionKey(id, rev)
+	n := w.troubles.add(key)
+	if n < w.cfg.MaxAttempts {
+		delay := w.backoff(n, 0)
+		w.log.Warn("bus trouble; will retry", "id", id, "rev", rev, "what", what, "in", delay, "err", text)
 		return nakAfter(delay)
 	}
-	out.Err = fmt.Sprintf("could not %s after %d tries: %s", what, m.delivered, text)
-	w.log.Error("giving up on a revision the bus cannot serve; the channel goes on", "id", out.ID, "err", out.Err)
-	if rev != nil {
-		rec, kvRev, gerr := w.store.Get(ctx, rev.ID, w.cfg.Channel)
-		if gerr == nil && (rec == nil || rec.Rev <= rev.Rev) {
-			next := carry(rec, w.cfg.Channel, rev)
-			next.State, next.Error, next.Updated = Dead, out.Err, w.cfg.Now().UTC()
-			if _, perr := w.store.Put(ctx, &next, kvRev); perr == nil {
-				out.State = Dead
-			}
-		}
+	out.Err = fmt.Sprintf("could not %s after %d tries: %s", what, n, text)
+	if rev > 0 && w.recordDead(ctx, id, rev, action, out.Err) {
+		w.log.Error("gave up on a revision the bus cannot serve; the channel goes on", "id", id, "rev", rev, "err", out.Err)
+		out.State = Dead
+		w.troubles.clear(key)
+		return term(out.Err)
 	}
-	return func(m jetstream.Msg) { _ = m.TermWithReason(out.Err) }
+	if n < 3*w.cfg.MaxAttempts {
+		w.log.Error("the bus takes no record either; holding the channel until it does", "id", id, "rev", rev, "err", out.Err)
+		return nakAfter(w.cfg.MaxBackoff)
+	}
+	w.log.Error("refusing a revision after the bus failed it for too long; its record may be out of date", "id", id, "rev", rev, "err", out.Err)
+	w.troubles.clear(key)
+	return term(out.Err)
+}
+
+// recordDead records revision rev of id as dead with reason, keeping what the channel
+// shows; it reports whether the bus took the record.
+func (w *Worker) recordDead(ctx context.Context, id string, rev int, action bulletin.Action, reason string) bool {
+	rec, kvRev, err := w.store.Get(ctx, id, w.cfg.Channel)
+	if err != nil || rec != nil && rec.Rev > rev {
+		return false
+	}
+	next := carry(rec, w.cfg.Channel, &bulletin.Revision{ID: id, Rev: rev, Action: action})
+	next.Attempts = max(next.Attempts-1, 0) // no call was made for this failure
+	next.State, next.Error, next.Updated = Dead, reason, w.cfg.Now().UTC()
+	_, err = w.store.Put(ctx, &next, kvRev)
+	return err == nil
+}
+
+// troubles counts, per revision, the bus failures in a row this worker met handling it.
+// The count cannot live on the bus (it is the bus that fails) nor in the message (the
+// bus redelivers it for other reasons too).
+type troubles struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (t *troubles) add(key string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == nil || len(t.n) > 10000 {
+		t.n = map[string]int{} // revisions given up on elsewhere never clear their count
+	}
+	t.n[key]++
+	return t.n[key]
+}
+
+func (t *troubles) clear(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.n, key)
 }
 
 // heartbeat keeps the message from being redelivered while a long call runs.

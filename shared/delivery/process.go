@@ -15,7 +15,7 @@ import (
 func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision, out *Outcome) settleFunc {
 	rec, kvRev, err := w.store.Get(ctx, rev.ID, w.cfg.Channel)
 	if err != nil {
-		return w.busTrouble(ctx, m, rev, "read the delivery record", err, out)
+		return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "read the delivery record", err, out)
 	}
 	in := input{channel: w.cfg.Channel, prev: rec, rev: rev,
 		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
@@ -35,7 +35,7 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 		checked = time.Now()
 		l, _, err := w.revs.Latest(ctx, rev.ID)
 		if err != nil {
-			return w.busTrouble(ctx, m, rev, "read the latest revision", err, out)
+			return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "read the latest revision", err, out)
 		}
 		in.latest = max(l.Rev, rev.Rev)
 		d = decide(in)
@@ -56,7 +56,7 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 		return nakAfter(w.cfg.MinBackoff) // someone wrote the record meanwhile: look again
 	}
 	if err != nil {
-		return w.busTrouble(ctx, m, rev, "claim the delivery", err, out)
+		return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "claim the delivery", err, out)
 	}
 	leaseCtx, lost := context.WithCancel(ctx)
 	defer lost()
@@ -114,6 +114,7 @@ func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint
 	var err error
 	for range 5 {
 		if _, err = w.store.Put(ctx, next, kvRev); err == nil {
+			w.troubles.clear(bulletin.RevisionKey(next.ID, next.Rev))
 			w.log.Info("delivery recorded", "id", next.ID, "rev", next.Rev, "op", out.Op,
 				"state", next.State, "attempt", next.Attempts, "err", next.Error)
 			return settle
@@ -142,5 +143,5 @@ func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint
 		kvRev = rev
 	}
 	out.State = ""
-	return w.busTrouble(ctx, m, nil, "record the delivery", err, out)
+	return w.busTrouble(ctx, m, next.ID, next.Rev, next.Action, "record the delivery", err, out)
 }

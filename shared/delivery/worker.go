@@ -141,13 +141,14 @@ type Coder interface {
 // share the channel's consumer and each revision is handled by one of them at a time.
 type Worker struct {
 	// holder names this worker in the leases it takes (see lease.go).
-	holder string
-	cfg    Config
-	ch     Channel
-	cons   jetstream.Consumer
-	store  *Store
-	revs   Revisions
-	log    *slog.Logger
+	holder   string
+	troubles troubles
+	cfg      Config
+	ch       Channel
+	cons     jetstream.Consumer
+	store    *Store
+	revs     Revisions
+	log      *slog.Logger
 }
 
 // NewWorker returns a worker of cfg.Channel reading cons (see bus.Consumer).
