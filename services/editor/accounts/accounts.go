@@ -2,8 +2,8 @@
 // tokens of automation, all in JetStream key-value buckets: there is no other database.
 //
 // Every account has a password (bcrypt) and a TOTP second factor; Authenticate checks
-// both, accepts each TOTP code once, slows down failures and locks an account for a
-// while after repeated ones. Sessions and tokens are stored under the SHA-256 of their
+// both, accepts each TOTP code once, answers every failure alike and makes repeated
+// failures of an account or from an address wait longer and longer, never for good. Sessions and tokens are stored under the SHA-256 of their
 // secret, so a copy of the buckets opens nothing.
 package accounts
 
@@ -85,12 +85,15 @@ type User struct {
 	// LastStep is the TOTP time step of the last accepted code; a code of that step or
 	// an earlier one is refused, so each code works once.
 	LastStep uint64 `json:"last_step,omitempty"`
-	// Failures counts failed logins since the last success or lockout.
+	// Failures counts failed logins in a row, since the last success, an
+	// administrator's unlock, or an hour's quiet after the last wait.
 	Failures int `json:"failures,omitempty"`
-	// LockedUntil: no login is accepted before it.
-	LockedUntil time.Time `json:"locked_until,omitzero"`
-	Created     time.Time `json:"created"`
-	CreatedBy   string    `json:"created_by,omitempty"`
+	// NotBefore: an attempt before it is refused unchecked (the wait after Failures).
+	// It replaces a hard lock, which let anyone keep a member out with a few requests;
+	// an old record's locked_until is ignored.
+	NotBefore time.Time `json:"not_before,omitzero"`
+	Created   time.Time `json:"created"`
+	CreatedBy string    `json:"created_by,omitempty"`
 }
 
 // Errors of the store.

@@ -17,10 +17,14 @@ import (
 
 // Policy is how hard logins are to guess.
 type Policy struct {
-	// MaxFailures in a row lock the account for Lockout.
-	MaxFailures int
-	Lockout     time.Duration
-	// FailDelay is added to every failed login, so guessing is slow even before lockout.
+	// FreeFailures in a row, of an account or from an address, cost only FailDelay: typos.
+	FreeFailures int
+	// Backoff is how long the attempt after the first failure beyond the free ones must
+	// wait; each further failure doubles it, up to BackoffMax. An attempt that comes
+	// sooner is refused unchecked, with the same answer as a wrong password.
+	Backoff, BackoffMax time.Duration
+	// FailDelay is the least time a failed login takes to answer, whatever failed, so
+	// neither the answer nor its time tells a guesser why.
 	FailDelay time.Duration
 	// BcryptCost of new password hashes.
 	BcryptCost int
@@ -43,6 +47,9 @@ type Store struct {
 	policy                  Policy
 	now                     func() time.Time
 	dummyHash               []byte
+	// compare is bcrypt's; every failed login runs it once, whatever failed.
+	compare func(hash, password []byte) error
+	addrs   addresses
 }
 
 // NewStore creates or updates the buckets and binds to them.
@@ -61,7 +68,8 @@ func NewStore(ctx context.Context, js jetstream.JetStream, t Topology, p Policy,
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
-	return &Store{users: acc, sessions: ses, tokens: tok, policy: p, now: now, dummyHash: dummy}, nil
+	return &Store{users: acc, sessions: ses, tokens: tok, policy: p, now: now, dummyHash: dummy,
+		compare: bcrypt.CompareHashAndPassword}, nil
 }
 
 // NewAccount is what AddUser returns: the secret to put in the authenticator app. It is
@@ -141,40 +149,65 @@ func (s *Store) RemoveUser(ctx context.Context, name string) error {
 	return s.endSessionsOf(ctx, name)
 }
 
-// Login errors. Messages are for staff: they say what to do.
-var (
-	// ErrBadLogin does not say which factor was wrong, so a guesser learns nothing.
-	ErrBadLogin = errors.New("the name, password or code is not right")
-)
+// ErrBadLogin is the one answer to every failed login — unknown name, wrong password
+// or code, an attempt that came before its wait ended — so a guesser learns nothing,
+// not even whether the name exists. The message is for staff: it says what to do.
+var ErrBadLogin = errors.New("the name, password or code is not right")
 
-// LockedError is returned while an account is locked.
-type LockedError struct{ Until time.Time }
-
-func (e *LockedError) Error() string {
-	return "too many failed attempts: this account is locked until " + e.Until.Local().Format("15:04") +
-		"; wait, or ask an administrator"
+// RefusedError is an attempt refused unchecked because its account or address must
+// still wait. It is ErrBadLogin to every client; its text is for the audit log.
+type RefusedError struct {
+	// Why names what must wait: "account" or "address ADDR".
+	Why   string
+	Until time.Time
 }
 
-// Authenticate checks a login: password and the current TOTP code. On success the code's
-// time step is recorded so the same code is refused afterwards. On failure it waits
-// Policy.FailDelay, counts the failure and locks the account after MaxFailures.
-// It returns ErrBadLogin or *LockedError.
-func (s *Store) Authenticate(ctx context.Context, name, password, code string) (*User, error) {
+func (e *RefusedError) Error() string {
+	return "refused unchecked: the " + e.Why + " must wait until " + e.Until.UTC().Format(time.RFC3339) + " after repeated failures"
+}
+
+// Is makes a refusal ErrBadLogin, so no door can answer it differently.
+func (e *RefusedError) Is(target error) bool { return target == ErrBadLogin }
+
+// Authenticate checks a login from remote (the client's address): password and the
+// current TOTP code. On success the code's time step is recorded so the same code is
+// refused afterwards, and the account's run of failures ends. A failure is counted
+// against the account and the address, and each may have to wait (Policy.wait) before
+// it is checked again; every failure returns an error that is ErrBadLogin, after the
+// same bcrypt work and no sooner than Policy.FailDelay.
+func (s *Store) Authenticate(ctx context.Context, name, password, code, remote string) (*User, error) {
+	start := time.Now() // real time: the answer's delay is real, whatever the clock says
+	u, err := s.authenticate(ctx, name, password, code, ClientKey(remote))
+	if errors.Is(err, ErrBadLogin) {
+		s.slow(ctx, s.policy.FailDelay-time.Since(start))
+	}
+	return u, err
+}
+
+func (s *Store) authenticate(ctx context.Context, name, password, code, addr string) (*User, error) {
+	now := s.now()
+	if until, ok := s.addrs.waiting(addr, now); ok {
+		_ = s.compare(s.dummyHash, []byte(password)) // the cost of a checked attempt
+		return nil, &RefusedError{Why: "address " + addr, Until: until}
+	}
 	for range 5 {
-		u, err := s.tryAuthenticate(ctx, name, password, code)
+		u, counted, err := s.tryAuthenticate(ctx, name, password, code, now)
 		if isConflict(err) {
 			continue // another login of this account raced us: read it again
 		}
-		if err != nil && (errors.Is(err, ErrBadLogin) || errors.As(err, new(*LockedError))) {
-			s.slow(ctx)
+		if counted {
+			s.addrs.fail(addr, now, s.policy)
 		}
 		return u, err
 	}
 	return nil, fmt.Errorf("login %s: too many concurrent attempts", name)
 }
 
-func (s *Store) slow(ctx context.Context) {
-	t := time.NewTimer(s.policy.FailDelay)
+func (s *Store) slow(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -182,7 +215,9 @@ func (s *Store) slow(ctx context.Context) {
 	}
 }
 
-func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string) (*User, error) {
+// tryAuthenticate checks one attempt; counted says it was a failure to count against
+// the address (a refusal unchecked is not: it only waits).
+func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string, now time.Time) (*User, bool, error) {
 	var u *User
 	var rev uint64
 	var err error
@@ -192,38 +227,34 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 		err = ErrNotFound
 	}
 	if errors.Is(err, ErrNotFound) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password)) // same time as a real account
-		return nil, ErrBadLogin
+		_ = s.compare(s.dummyHash, []byte(password)) // same time as a real account
+		return nil, true, ErrBadLogin
 	}
 	if err != nil {
-		return nil, fmt.Errorf("login %s: %w", name, err)
+		return nil, false, fmt.Errorf("login %s: %w", name, err)
 	}
-	now := s.now()
-	if now.Before(u.LockedUntil) {
-		return nil, &LockedError{Until: u.LockedUntil}
+	if now.Before(u.NotBefore) {
+		_ = s.compare(u.PasswordHash, []byte(password)) // the cost of a checked attempt; the result is not used
+		return nil, false, &RefusedError{Why: "account", Until: u.NotBefore}
 	}
-	pwOK := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) == nil
+	pwOK := s.compare(u.PasswordHash, []byte(password)) == nil
 	step, codeOK := s.checkCode(u, code, now)
 	if pwOK && codeOK {
-		u.Failures, u.LockedUntil, u.LastStep = 0, time.Time{}, step
+		u.Failures, u.NotBefore, u.LastStep = 0, time.Time{}, step
 		if err := putJSON(ctx, s.users, name, u, rev); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return u, nil
+		return u, false, nil
+	}
+	if now.After(u.NotBefore.Add(forgetAfter)) {
+		u.Failures = 0
 	}
 	u.Failures++
-	var locked *LockedError
-	if u.Failures >= s.policy.MaxFailures {
-		u.Failures, u.LockedUntil = 0, now.Add(s.policy.Lockout).UTC()
-		locked = &LockedError{Until: u.LockedUntil}
-	}
+	u.NotBefore = now.Add(s.policy.wait(u.Failures)).UTC()
 	if err := putJSON(ctx, s.users, name, u, rev); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if locked != nil {
-		return nil, locked
-	}
-	return nil, ErrBadLogin
+	return nil, true, fmt.Errorf("%w (failure %d in a row; the next attempt waits until %s)", ErrBadLogin, u.Failures, u.NotBefore.Format(time.RFC3339))
 }
 
 // checkCode finds the time step code belongs to, within the skew, later than the last

@@ -30,6 +30,9 @@ type Server struct {
 	log   *slog.Logger
 	// loginFor is how long a login token lasts: as long as a UI session may.
 	loginFor time.Duration
+	// refused counts requests with a bad token, per source and minute: one event each
+	// would let a script flood the audit log and push the real events out of view.
+	refused *audit.Tally
 }
 
 // New returns the API server; loginFor is how long a token from POST /api/login lasts.
@@ -37,8 +40,13 @@ func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger, logi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{acc: acc, desk: d, audit: a, log: log, loginFor: loginFor}
+	return &Server{acc: acc, desk: d, audit: a, log: log, loginFor: loginFor,
+		refused: a.Tally(audit.TokenRefused, "requests with an unknown, revoked or expired API token")}
 }
+
+// Background writes the count of refused tokens to the audit log each minute, and what
+// it still holds when ctx ends: run it for as long as the server serves.
+func (s *Server) Background(ctx context.Context) { s.refused.Run(ctx, s.log) }
 
 // CLIAgent starts the User-Agent of the editor's command line. It only sets the door
 // ("cli" rather than "api") in the audit log; who acts is always the token's.
@@ -84,7 +92,9 @@ func (s *Server) auth(h handler) http.Handler {
 		}
 		t, u, err := s.acc.LookupToken(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, accounts.ErrBadToken) {
-			_ = s.audit.Record(r.Context(), audit.Event{Actor: "?", Via: via(r), Action: audit.LoginFailed, Detail: "unknown, revoked or expired API token", Remote: r.RemoteAddr})
+			if err := s.refused.Add(r.Context(), via(r), accounts.ClientKey(r.RemoteAddr)); err != nil {
+				s.log.Error("audit log write failed", "action", audit.TokenRefused, "err", err)
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner", error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "invalid_token", "this API token is unknown, was revoked or has expired; log in again (editor login NAME), or ask an administrator for a new one", nil)
 			return

@@ -38,8 +38,13 @@ const (
 	Denied         = "denied"
 	UserAdd        = "user_add"
 	UserRemove     = "user_remove"
+	UserUnlock     = "user_unlock"
+	UserRole       = "user_role"
 	TokenCreate    = "token_create"
 	TokenRevoke    = "token_revoke"
+	// TokenRefused counts the requests of one source and minute with an unknown,
+	// revoked or expired API token (see Tally).
+	TokenRefused = "token_refused"
 )
 
 // Event is one entry. It never holds a secret: no password, code, cookie or token.
@@ -52,6 +57,8 @@ type Event struct {
 	OK     bool      `json:"ok"`
 	Detail string    `json:"detail,omitempty"`
 	Remote string    `json:"remote,omitempty"` // client address
+	// Count is how many requests an aggregated event stands for (see Tally).
+	Count int `json:"count,omitempty"`
 }
 
 // Log writes and reads the audit stream. It is safe for concurrent use.
@@ -80,10 +87,13 @@ func New(ctx context.Context, js jetstream.JetStream, replicas int, now func() t
 	return &Log{js: js, stream: s, now: now}, nil
 }
 
-// Record appends e, stamping its time. It returns the bus's error; the editor logs a
+// Record appends e, stamping its time unless it has one (a tally dates the minute it
+// counts). It returns the bus's error; the editor logs a
 // failed write at error level for IT (the action it describes has already happened).
 func (l *Log) Record(ctx context.Context, e Event) error {
-	e.At = l.now().UTC()
+	if e.At.IsZero() {
+		e.At = l.now().UTC()
+	}
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

@@ -57,9 +57,14 @@ func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, err
 }
 
 func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {
-	e := audit.Event{Actor: BusActor, Via: "cli", Action: action, Target: target, OK: err == nil}
+	c.auditDetail(ctx, al, action, target, "", err)
+}
+
+// auditDetail is audit with what changed, before the OS user.
+func (c *client) auditDetail(ctx context.Context, al *audit.Log, action, target, detail string, err error) {
+	e := audit.Event{Actor: BusActor, Via: "cli", Action: action, Target: target, OK: err == nil, Detail: detail}
 	if c.env.OSUser != "" {
-		e.Detail = "OS user " + c.env.OSUser + " (not verified)"
+		e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + "OS user " + c.env.OSUser + " (not verified)"
 	}
 	if err != nil {
 		e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + err.Error()
@@ -67,6 +72,13 @@ func (c *client) audit(ctx context.Context, al *audit.Log, action, target string
 	if aerr := al.Record(ctx, e); aerr != nil {
 		fmt.Fprintln(c.env.Stderr, "warning: could not write the audit log:", aerr)
 	}
+}
+
+// flagSet reports whether the command line gave flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func subcommand(fs *flag.FlagSet, args []string, subs ...string) (string, string, error) {
@@ -91,9 +103,13 @@ func subcommand(fs *flag.FlagSet, args []string, subs ...string) (string, string
 }
 
 func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
-	sub, name, err := subcommand(fs, args, "add", "list", "remove")
+	sub, name, err := subcommand(fs, args, "add", "list", "remove", "unlock", "role")
 	if err != nil {
 		return err
+	}
+	if sub == "role" && !flagSet(fs, "role") {
+		// The flag's default is for add: a role change must say which role.
+		return fmt.Errorf("user role %s: say which, e.g. --role publisher", name)
 	}
 	role, err := accounts.ParseRole(fs.Lookup("role").Value.String())
 	if err != nil {
@@ -115,13 +131,13 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 			return err
 		}
 		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tLOCKED UNTIL")
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tFAILURES\tWAITS UNTIL")
 		for _, u := range users {
-			locked := "-"
-			if time.Now().Before(u.LockedUntil) {
-				locked = u.LockedUntil.Local().Format(time.DateTime)
+			waits := "-"
+			if time.Now().Before(u.NotBefore) {
+				waits = u.NotBefore.Local().Format(time.DateTime)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Created.Local().Format(time.DateTime), locked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, u.Role, u.Created.Local().Format(time.DateTime), u.Failures, waits)
 		}
 		return tw.Flush()
 	case "remove":
@@ -134,6 +150,28 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 			return err
 		}
 		fmt.Fprintf(c.env.Stdout, "%s removed; their sessions are over\n", name)
+		return nil
+	case "unlock":
+		err := acc.Unlock(ctx, name)
+		c.audit(ctx, al, audit.UserUnlock, name, err)
+		if errors.Is(err, accounts.ErrNotFound) {
+			return fmt.Errorf("user unlock %s: no such account", name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stdout, "%s: failed logins forgotten; they may log in now\n", name)
+		return nil
+	case "role":
+		was, err := acc.SetRole(ctx, name, role)
+		c.auditDetail(ctx, al, audit.UserRole, name, string(was)+" → "+string(role), err)
+		if errors.Is(err, accounts.ErrNotFound) {
+			return fmt.Errorf("user role %s: no such account", name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stdout, "%s is now %s (was %s), from their next request on\n", name, role, was)
 		return nil
 	}
 	pw, err := c.readPassword(name)

@@ -55,3 +55,46 @@ func TestUserAddPrintsTheQRCodeAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 		t.Errorf("audit: %v", got)
 	}
 }
+
+func TestUserUnlockAndRoleChangeOnTheBusAreAudited(t *testing.T) {
+	w := newWorld(t)
+	if r := w.editor(password+"\n", "user", "add", "bea", "--role", "writer"); r.err != nil {
+		t.Fatalf("user add: %v", r.err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		wantOut string
+		wantErr string
+	}{
+		{"unlock", []string{"user", "unlock", "bea"}, "bea: failed logins forgotten", ""},
+		{"unlock_unknown", []string{"user", "unlock", "nobody"}, "", "no such account"},
+		{"role_without_role", []string{"user", "role", "bea"}, "", "say which, e.g. --role publisher"},
+		{"role_unknown_role", []string{"user", "role", "bea", "--role", "boss"}, "", `unknown role "boss"`},
+		{"role", []string{"user", "role", "bea", "--role", "publisher"}, "bea is now publisher (was writer)", ""},
+		{"role_unknown_account", []string{"user", "role", "nobody", "--role", "writer"}, "", "no such account"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := w.editor("", tt.args...)
+			if tt.wantErr != "" {
+				if r.err == nil || !strings.Contains(r.err.Error(), tt.wantErr) {
+					t.Errorf("err = %v, want %q", r.err, tt.wantErr)
+				}
+				return
+			}
+			if r.err != nil || !strings.Contains(r.out, tt.wantOut) {
+				t.Errorf("out %q, err %v; want %q", r.out, r.err, tt.wantOut)
+			}
+		})
+	}
+	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "bea   publisher") {
+		t.Errorf("user list:\n%s", r.out)
+	}
+	got := strings.Join(w.audited(), " ")
+	for _, want := range []string{"user_unlock:bea:(bus key):cli", "user_role:bea:(bus key):cli", "user_unlock:nobody:(bus key):cli"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audit lacks %s: %s", want, got)
+		}
+	}
+}

@@ -65,7 +65,7 @@ func commands() []command {
 		{"login", "NAME", "log in as NAME (password and TOTP code); keeps a token for the other commands", loginCmd, nil},
 		{"logout", "", "end the login token kept by login", logoutCmd, nil},
 		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
-		{"user", "add|list|remove NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code", userCmd, roleFlag("writer")},
+		{"user", "add|list|remove|unlock|role NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code, unlock forgets failed logins, role --role R changes the role", userCmd, roleFlag("writer")},
 		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create prints the token once", tokenCmd, roleFlag("publisher")},
 	}
 }

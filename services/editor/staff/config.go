@@ -28,12 +28,17 @@ const (
 	// DefaultSessionMax: one working day, then log in again. A login token of the
 	// command line lasts as long.
 	DefaultSessionMax = 12 * time.Hour
-	// DefaultMaxFailures in a row lock an account: enough for typos, too few to guess.
-	DefaultMaxFailures = 5
-	// DefaultLockout is long enough to make guessing hopeless, short enough that a
-	// locked-out writer is back before the next bulletin is due.
-	DefaultLockout = 15 * time.Minute
-	// DefaultFailDelay slows every failed login down.
+	// DefaultFreeFailures in a row cost no wait: enough for typos and a slow phone.
+	DefaultFreeFailures = 3
+	// DefaultBackoff is the first wait after the free failures; it doubles with each
+	// further one.
+	DefaultBackoff = 2 * time.Second
+	// DefaultBackoffMax caps the wait: with password and TOTP, one guess a minute is
+	// hopeless for a guesser, and a member whose name is being guessed waits at most a
+	// minute, never a locked quarter of an hour.
+	DefaultBackoffMax = time.Minute
+	// DefaultFailDelay is the least time a failed login takes, so every failure costs
+	// the same, whatever failed.
 	DefaultFailDelay = time.Second
 	// DefaultBcryptCost takes about 100 ms a hash on the council's server: slow for a
 	// guesser, unnoticed at a login.
@@ -58,8 +63,8 @@ type Config struct {
 	// the bus's own row, since it means the same for every service.
 	Replicas                int
 	SessionIdle, SessionMax time.Duration
-	MaxFailures             int
-	Lockout                 time.Duration
+	FreeFailures            int
+	Backoff, BackoffMax     time.Duration
 	FailDelay               time.Duration
 	BcryptCost              int
 	MinPassword             int
@@ -72,8 +77,8 @@ type Config struct {
 // DefaultConfig is the configuration with every default.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, WebBaseURL: DefaultWebBaseURL, Replicas: 1,
-		SessionIdle: DefaultSessionIdle, SessionMax: DefaultSessionMax, MaxFailures: DefaultMaxFailures,
-		Lockout: DefaultLockout, FailDelay: DefaultFailDelay, BcryptCost: DefaultBcryptCost,
+		SessionIdle: DefaultSessionIdle, SessionMax: DefaultSessionMax, FreeFailures: DefaultFreeFailures,
+		Backoff: DefaultBackoff, BackoffMax: DefaultBackoffMax, FailDelay: DefaultFailDelay, BcryptCost: DefaultBcryptCost,
 		MinPassword: DefaultMinPassword, TimeZone: DefaultTimeZone, Issuer: DefaultIssuer, ShutdownGrace: DefaultShutdownGrace}
 }
 
@@ -91,11 +96,13 @@ func (c *Config) Settings() settings.Table {
 			Parse: settings.Duration(&c.SessionIdle, time.Minute, 24*time.Hour)},
 		{Var: "EDITOR_SESSION_MAX", Default: "12h", Meaning: "a session, and the token of editor login, ends this long after login",
 			Parse: settings.Duration(&c.SessionMax, time.Minute, 7*24*time.Hour)},
-		{Var: "EDITOR_MAX_FAILURES", Default: strconv.Itoa(DefaultMaxFailures), Meaning: "failed logins in a row that lock an account",
-			Parse: settings.Int(&c.MaxFailures, 1, 100)},
-		{Var: "EDITOR_LOCKOUT", Default: "15m", Meaning: "how long a locked account stays locked",
-			Parse: settings.Duration(&c.Lockout, time.Second, 24*time.Hour)},
-		{Var: "EDITOR_FAIL_DELAY", Default: "1s", Meaning: "added to every failed login",
+		{Var: "EDITOR_FREE_FAILURES", Default: strconv.Itoa(DefaultFreeFailures), Meaning: "failed logins in a row, of an account or from an address, before each new try must wait",
+			Parse: settings.Int(&c.FreeFailures, 1, 100)},
+		{Var: "EDITOR_FAIL_BACKOFF", Default: "2s", Meaning: "the first wait; it doubles with each further failure",
+			Parse: settings.Duration(&c.Backoff, 0, time.Hour)},
+		{Var: "EDITOR_FAIL_BACKOFF_MAX", Default: "1m", Meaning: "the longest wait: no account is ever locked for longer",
+			Parse: settings.Duration(&c.BackoffMax, 0, time.Hour)},
+		{Var: "EDITOR_FAIL_DELAY", Default: "1s", Meaning: "the least time a failed login takes to answer, whatever failed",
 			Parse: settings.Duration(&c.FailDelay, 0, time.Minute)},
 		{Var: "EDITOR_BCRYPT_COST", Default: strconv.Itoa(DefaultBcryptCost), Meaning: "bcrypt cost of password hashes",
 			Parse: settings.Int(&c.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)},
@@ -122,7 +129,9 @@ func zone(dst *string) func(string) error {
 // renamed are variables the editor read before; set, they would be ignored in silence
 // (a cluster's replicas falling to 1, say), so LoadConfig names their new name.
 var renamed = map[string]string{
-	"EDITOR_REPLICAS": "NATS_REPLICAS",
+	"EDITOR_REPLICAS":     "NATS_REPLICAS",
+	"EDITOR_MAX_FAILURES": "EDITOR_FREE_FAILURES",
+	"EDITOR_LOCKOUT":      "EDITOR_FAIL_BACKOFF_MAX",
 }
 
 // LoadConfig reads the configuration through getenv: the editor's table, and the bus's
@@ -172,6 +181,9 @@ func (c Config) Validate() error {
 	if c.Replicas < 1 || c.Replicas > 5 {
 		errs = append(errs, fmt.Errorf("NATS_REPLICAS: %d is out of range (want a whole number from 1 to 5)", c.Replicas))
 	}
+	if c.Backoff > c.BackoffMax {
+		errs = append(errs, fmt.Errorf("EDITOR_FAIL_BACKOFF: %s is longer than EDITOR_FAIL_BACKOFF_MAX %s (want the first wait no longer than the longest)", c.Backoff, c.BackoffMax))
+	}
 	if c.ShutdownGrace <= 0 {
 		errs = append(errs, errors.New("shutdown grace: not positive (want e.g. 10s)"))
 	}
@@ -183,8 +195,9 @@ func (c Config) values() map[string]string {
 	return map[string]string{
 		"EDITOR_ADDR": c.Addr, "EDITOR_WEB_BASE_URL": c.WebBaseURL, "EDITOR_TIME_ZONE": c.TimeZone,
 		"EDITOR_SESSION_IDLE": c.SessionIdle.String(), "EDITOR_SESSION_MAX": c.SessionMax.String(),
-		"EDITOR_MAX_FAILURES": strconv.Itoa(c.MaxFailures), "EDITOR_LOCKOUT": c.Lockout.String(),
-		"EDITOR_FAIL_DELAY": c.FailDelay.String(), "EDITOR_BCRYPT_COST": strconv.Itoa(c.BcryptCost),
+		"EDITOR_FREE_FAILURES": strconv.Itoa(c.FreeFailures), "EDITOR_FAIL_BACKOFF": c.Backoff.String(),
+		"EDITOR_FAIL_BACKOFF_MAX": c.BackoffMax.String(),
+		"EDITOR_FAIL_DELAY":       c.FailDelay.String(), "EDITOR_BCRYPT_COST": strconv.Itoa(c.BcryptCost),
 		"EDITOR_MIN_PASSWORD": strconv.Itoa(c.MinPassword), "EDITOR_TOTP_ISSUER": c.Issuer,
 	}
 }

@@ -24,8 +24,11 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 			func(c staff.Config) bool {
 				return c.Addr == "0.0.0.0:9000" && c.WebBaseURL == "https://covid.paeria.cat" && c.SessionIdle == 10*time.Minute && c.Replicas == 3
 			}},
-		{"bad_duration", map[string]string{"EDITOR_LOCKOUT": "quinze minuts"}, `EDITOR_LOCKOUT: "quinze minuts" is not a duration from 1s to 24h0m0s (want e.g. 30s, 5m)`, nil},
-		{"bad_number", map[string]string{"EDITOR_MAX_FAILURES": "cinc"}, `EDITOR_MAX_FAILURES: "cinc" is out of range (want a whole number from 1 to 100)`, nil},
+		{"bad_duration", map[string]string{"EDITOR_FAIL_BACKOFF_MAX": "un minut"}, `EDITOR_FAIL_BACKOFF_MAX: "un minut" is not a duration from 0s to 1h0m0s (want e.g. 30s, 5m)`, nil},
+		{"bad_number", map[string]string{"EDITOR_FREE_FAILURES": "tres"}, `EDITOR_FREE_FAILURES: "tres" is out of range (want a whole number from 1 to 100)`, nil},
+		{"backoff_longer_than_max", map[string]string{"EDITOR_FAIL_BACKOFF": "2m"}, "EDITOR_FAIL_BACKOFF: 2m0s is longer than EDITOR_FAIL_BACKOFF_MAX 1m0s (want the first wait no longer than the longest)", nil},
+		{"renamed_lockout", map[string]string{"EDITOR_LOCKOUT": "15m"}, "EDITOR_LOCKOUT: no longer read (want EDITOR_FAIL_BACKOFF_MAX instead)", nil},
+		{"renamed_max_failures", map[string]string{"EDITOR_MAX_FAILURES": "5"}, "EDITOR_MAX_FAILURES: no longer read (want EDITOR_FREE_FAILURES instead)", nil},
 		{"bad_url", map[string]string{"EDITOR_WEB_BASE_URL": "covid.paeria.cat"}, `EDITOR_WEB_BASE_URL: "covid.paeria.cat" is not a web address (want http:// or https:// and a host)`, nil},
 		{"bad_addr", map[string]string{"EDITOR_ADDR": "8080"}, `EDITOR_ADDR: "8080" is not an address (want host:port, e.g. 127.0.0.1:8080)`, nil},
 		{"idle_longer_than_max", map[string]string{"EDITOR_SESSION_IDLE": "13h"}, "EDITOR_SESSION_IDLE: 13h0m0s is longer than EDITOR_SESSION_MAX 12h0m0s (want idle no longer than max)", nil},
@@ -53,7 +56,7 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 // Every problem at once, each on its own line, as every service reports its settings.
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	_, err := staff.LoadConfig(func(k string) string {
-		return map[string]string{"EDITOR_ADDR": "x", "EDITOR_LOCKOUT": "x", "EDITOR_MIN_PASSWORD": "4"}[k]
+		return map[string]string{"EDITOR_ADDR": "x", "EDITOR_FAIL_BACKOFF": "x", "EDITOR_MIN_PASSWORD": "4"}[k]
 	})
 	if err == nil || strings.Count(err.Error(), "\n") != 2 {
 		t.Errorf("err = %v; want three problems, one a line", err)

@@ -78,11 +78,25 @@ func (e *env) start() {
 	if e.srv != nil {
 		e.srv.Close()
 	}
-	e.srv = httptest.NewTLSServer(svc.Handler())
+	e.srv = httptest.NewTLSServer(fromRemote(svc.Handler()))
 	e.t.Cleanup(e.srv.Close)
 	if e.pub, err = bus.NewBulletins(context.Background(), e.conn.JS); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// remoteHeader sets the client address a test request comes from, as if from another
+// machine: every test request really comes from 127.0.0.1.
+const remoteHeader = "X-Test-Remote"
+
+func fromRemote(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := r.Header.Get(remoteHeader); a != "" {
+			r.RemoteAddr = a
+			r.Header.Del(remoteHeader)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // background runs the service's own work — the schedule runner, the watch of sandbox
@@ -182,6 +196,11 @@ func (b *browser) post(path string, form url.Values) resp {
 
 func (b *browser) login(name, pw, code string) resp {
 	return b.post("/login", url.Values{"name": {name}, "password": {pw}, "code": {code}})
+}
+
+// loginFrom logs in from another client address (host:port).
+func (b *browser) loginFrom(remote, name, pw, code string) resp {
+	return b.do(http.MethodPost, "/login", url.Values{"name": {name}, "password": {pw}, "code": {code}}, map[string]string{remoteHeader: remote})
 }
 
 // loggedIn returns a browser logged in as a new account; the clock moves on a TOTP

@@ -33,6 +33,7 @@ type Service struct {
 	Audit    *audit.Log
 	Desk     *desk.Desk
 	runner   *schedule.Runner
+	api      *api.Server
 	handler  http.Handler
 	stop     func()
 }
@@ -95,14 +96,15 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	}
 	mux := http.NewServeMux()
 	u.Register(mux)
-	api.New(acc, d, al, log, cfg.SessionMax).Register(mux)
+	apiSrv := api.New(acc, d, al, log, cfg.SessionMax)
+	apiSrv.Register(mux)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
 		http.Error(w, "Refused: this request came from another site. If you pressed a button in the editor, reload the page and try again.", http.StatusForbidden)
 	}))
 	h := ui.SecurityHeaders(cop.Handler(limitBody(mux)))
-	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, handler: h,
+	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, api: apiSrv, handler: h,
 		stop: sync.OnceFunc(func() { close(stopping) })}, nil
 }
 
@@ -130,10 +132,12 @@ func (s *Service) Run(ctx context.Context) error {
 // Background is the editor's work besides answering requests, until ctx ends: the
 // schedule runner, which every replica runs (its claims make each due bulletin go out
 // once), and the watch of delivery records that tells every page which channels are
-// sandboxes.
+// sandboxes, and the minute's count of refused API tokens for the audit log (written
+// last when ctx ends, after Serve has let the requests finish).
 func (s *Service) Background(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.Desk.TrackSandboxes(ctx) })
+	wg.Go(func() { s.api.Background(ctx) })
 	err := s.runner.Run(ctx)
 	wg.Wait()
 	return err
@@ -190,6 +194,6 @@ func (c Config) topology() accounts.Topology {
 }
 
 func (c Config) policy() accounts.Policy {
-	return accounts.Policy{MaxFailures: c.MaxFailures, Lockout: c.Lockout, FailDelay: c.FailDelay,
+	return accounts.Policy{FreeFailures: c.FreeFailures, Backoff: c.Backoff, BackoffMax: c.BackoffMax, FailDelay: c.FailDelay,
 		BcryptCost: c.BcryptCost, Issuer: c.Issuer, MinPassword: c.MinPassword}
 }

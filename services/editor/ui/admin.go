@@ -116,6 +116,48 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, u *accounts.
 	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" removed; its sessions are over.", "", func(*adminData) {})
 }
 
+func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "unlock an account") {
+		return
+	}
+	name := r.PathValue("name")
+	err := s.acc.Unlock(r.Context(), name)
+	s.auditAccount(r, u, audit.UserUnlock, name, err)
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not unlocked: "+err.Error()+".", func(*adminData) {})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+": failed logins forgotten; it may log in now.", "", func(*adminData) {})
+}
+
+func (s *Server) setRole(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	if !s.requireAdmin(w, r, u, "change a role") {
+		return
+	}
+	name, role := r.PathValue("name"), accounts.Role(r.PostFormValue("role"))
+	var was accounts.Role
+	var err error
+	if name == u.Name {
+		// Else the last administrator could demote herself and leave nobody to undo it.
+		err = errors.New("you cannot change your own role; ask another administrator")
+	} else {
+		was, err = s.acc.SetRole(r.Context(), name, role)
+	}
+	e := audit.Event{Actor: u.Name, Via: "ui", Action: audit.UserRole, Target: name, OK: err == nil, Remote: r.RemoteAddr,
+		Detail: string(was) + " → " + string(role)}
+	if err != nil {
+		e.Detail = err.Error()
+	}
+	if aerr := s.audit.Record(r.Context(), e); aerr != nil {
+		s.log.Error("audit log write failed", "action", audit.UserRole, "err", aerr)
+	}
+	if err != nil {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The role was not changed: "+err.Error()+".", func(*adminData) {})
+		return
+	}
+	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" is now "+string(role)+", from its next request on.", "", func(*adminData) {})
+}
+
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	if !s.requireAdmin(w, r, u, "create an API token") {
 		return

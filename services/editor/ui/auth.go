@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
@@ -67,6 +69,9 @@ func actor(r *http.Request, u *accounts.User) desk.Actor {
 	return desk.Actor{Name: u.Name, Role: u.Role, Via: "ui", Remote: r.RemoteAddr}
 }
 
+// badLoginMessage answers every failed login.
+const badLoginMessage = "The name, password or code is not right. Check the 6-digit code is the one your authenticator app shows now (each code works once), and try again. After several failures in a row, each new try must wait longer (a minute or so): wait a little, or ask an administrator."
+
 type loginData struct {
 	Name, Next string
 }
@@ -75,33 +80,50 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "login", page{Title: "Log in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
-// safeNext keeps a redirect after login on this site.
+// maxNext bounds the page to return to after login: longer is no page of the editor.
+const maxNext = 2048
+
+// safeNext keeps a redirect after login on this site: next is accepted only as a local
+// path, else the list ("/") it is. Browsers are lenient where a check would be strict —
+// they drop tabs and newlines, read a backslash as "/" and "//host" as another site — so
+// anything with a scheme, a host, a backslash or a control character, as sent or once
+// percent-decoded, is refused rather than cleaned.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	if !isLocalPath(next) || strings.HasPrefix(next, "/login") {
 		return "/"
 	}
 	return next
 }
 
+func isLocalPath(p string) bool {
+	if p == "" || len(p) > maxNext || p[0] != '/' || !utf8.ValidString(p) {
+		return false
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil || !utf8.ValidString(decoded) {
+		return false
+	}
+	for _, v := range []string{p, decoded} {
+		if strings.HasPrefix(v, "//") || strings.ContainsRune(v, '\\') || strings.ContainsFunc(v, unicode.IsControl) {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == ""
+}
+
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
 	next := safeNext(r.PostFormValue("next"))
-	u, err := s.acc.Authenticate(r.Context(), name, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	u, err := s.acc.Authenticate(r.Context(), name, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), r.RemoteAddr)
 	data := loginData{Name: name, Next: next}
 	if err != nil {
-		var locked *accounts.LockedError
-		msg, status := "", http.StatusUnauthorized
-		switch {
-		case errors.As(err, &locked):
-			msg = "Sorry: too many failed attempts, so this account is locked until " +
-				locked.Until.In(s.opts.Location).Format("15:04") + ". Wait until then, or ask an administrator."
-			status = http.StatusTooManyRequests
-		case errors.Is(err, accounts.ErrBadLogin):
-			msg = "The name, password or code is not right. Check the 6-digit code is the one your authenticator app shows now (each code works once), and try again. After a few failures the account is locked for a while."
-		default:
+		if !errors.Is(err, accounts.ErrBadLogin) {
 			s.fail(w, r, "login", page{Title: "Log in", Data: data}, err)
 			return
 		}
+		// One answer for an unknown name, a wrong factor and an attempt that came too
+		// soon: the page must not tell a guesser which names exist or are waiting.
 		// The audit log names the account only when it exists: a password typed into
 		// the name field by mistake must not end up in the log.
 		who := name
@@ -109,7 +131,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			who = "(unknown account)"
 		}
 		s.recordLogin(r, who, false, err.Error())
-		s.render(w, status, "login", page{Title: "Log in", Error: msg, Data: data})
+		s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Error: badLoginMessage, Data: data})
 		return
 	}
 	// A login always starts a new session: any session id the browser had is dropped,

@@ -93,6 +93,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin", s.auth(s.adminPage))
 	mux.Handle("POST /admin/users", s.auth(s.addUser))
 	mux.Handle("POST /admin/users/{name}/remove", s.auth(s.removeUser))
+	mux.Handle("POST /admin/users/{name}/unlock", s.auth(s.unlockUser))
+	mux.Handle("POST /admin/users/{name}/role", s.auth(s.setRole))
 	mux.Handle("POST /admin/tokens", s.auth(s.createToken))
 	mux.Handle("POST /admin/tokens/{name}/revoke", s.auth(s.revokeToken))
 }
