@@ -30,6 +30,19 @@ type Config struct {
 	TimeZone string
 	// Workers is how many web delivery workers this process runs.
 	Workers int
+	// MaxStreams caps the live-update streams open at once; 0 derives it from the
+	// open-file limit (deriveMaxStreams). Every stream holds a file the bus, the
+	// editor and page loads also need.
+	MaxStreams int
+	// MaxStreamsPerAddr caps the streams of one reader address, so one client cannot
+	// take the whole cap.
+	MaxStreamsPerAddr int
+	// StreamLifetime ends a stream after 75–100 % of it, with a jittered retry hint:
+	// a silent reader does not hold its file forever, and reconnections spread out.
+	StreamLifetime time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the reader for the
+	// per-address cap: "none", or addresses and prefixes separated by commas.
+	TrustedProxies string
 	// Topology is the bus's replica count for the web consumer (NATS_REPLICAS, the
 	// bus's setting).
 	Topology bus.Topology
@@ -57,6 +70,15 @@ const (
 	// DefaultWorkers is one: the bus hands the web consumer one revision at a time
 	// (MaxAckPending 1), and applying one to the feed takes microseconds.
 	DefaultWorkers = 1
+	// DefaultMaxStreamsPerAddr lets a household or an office share one address with a
+	// few tabs each, while one client cannot hold the cap.
+	DefaultMaxStreamsPerAddr = 4
+	// DefaultStreamLifetime: short enough that a crowd's dead or silent streams free
+	// their files within minutes, long enough that reconnecting costs nothing.
+	DefaultStreamLifetime = 10 * time.Minute
+	// DefaultTrustedProxies is loopback: the page listens there because the council's
+	// proxy, on the same host, sits in front and sets X-Forwarded-For.
+	DefaultTrustedProxies = "127.0.0.0/8,::1"
 )
 
 // Limits that keep one request cheap, and the rest sane.
@@ -65,13 +87,20 @@ const (
 	maxFeedSize  = 500
 	maxHeartbeat = time.Hour
 	maxWorkers   = 16
+	// maxStreams is far above what a council's crowd needs, and what one process's
+	// memory holds.
+	maxStreams        = 100000
+	maxStreamsPerAddr = 1000
+	minStreamLifetime = time.Second
+	maxStreamLifetime = 24 * time.Hour
 )
 
 // DefaultConfig returns the defaults above.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, BaseURL: DefaultBaseURL, PageSize: DefaultPageSize,
 		FeedSize: DefaultFeedSize, Heartbeat: DefaultHeartbeat, TimeZone: DefaultTimeZone,
-		Workers: DefaultWorkers}
+		Workers: DefaultWorkers, MaxStreamsPerAddr: DefaultMaxStreamsPerAddr,
+		StreamLifetime: DefaultStreamLifetime, TrustedProxies: DefaultTrustedProxies}
 }
 
 // LoadConfig reads the page's settings table, and the bus's NATS_REPLICAS, through
@@ -133,6 +162,14 @@ func (c Config) text(variable string) string {
 		return c.TimeZone
 	case "WEB_WORKERS":
 		return strconv.Itoa(c.Workers)
+	case "WEB_MAX_STREAMS":
+		return strconv.Itoa(c.MaxStreams)
+	case "WEB_MAX_STREAMS_PER_ADDR":
+		return strconv.Itoa(c.MaxStreamsPerAddr)
+	case "WEB_STREAM_LIFETIME":
+		return c.StreamLifetime.String()
+	case "WEB_TRUSTED_PROXIES":
+		return c.TrustedProxies
 	}
 	return "" // a row without a case here fails Validate: TestValidate catches it
 }

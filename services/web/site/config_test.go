@@ -52,6 +52,23 @@ func TestLoadConfig(t *testing.T) {
 		{"workers_zero", map[string]string{"WEB_WORKERS": "0"}, nil,
 			`WEB_WORKERS: "0" is out of range (want a whole number from 1 to 16)`},
 		{"replicas_bad", map[string]string{"NATS_REPLICAS": "tres"}, nil, `NATS_REPLICAS: "tres" is out of range`},
+		{"stream_defaults", nil, func(c site.Config) bool {
+			return c.MaxStreams == 0 && c.MaxStreamsPerAddr == 4 && c.StreamLifetime == 10*time.Minute && c.TrustedProxies == "127.0.0.0/8,::1"
+		}, ""},
+		{"streams_set", map[string]string{"WEB_MAX_STREAMS": "500", "WEB_MAX_STREAMS_PER_ADDR": "2",
+			"WEB_STREAM_LIFETIME": "5m", "WEB_TRUSTED_PROXIES": "none"}, func(c site.Config) bool {
+			return c.MaxStreams == 500 && c.MaxStreamsPerAddr == 2 && c.StreamLifetime == 5*time.Minute && c.TrustedProxies == "none"
+		}, ""},
+		{"trusted_proxies_list", map[string]string{"WEB_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16,fd00::/8"},
+			func(c site.Config) bool { return c.TrustedProxies == "10.0.0.5, 192.168.0.0/16,fd00::/8" }, ""},
+		{"max_streams_negative", map[string]string{"WEB_MAX_STREAMS": "-1"}, nil,
+			`WEB_MAX_STREAMS: "-1" is out of range (want a whole number from 0 to 100000)`},
+		{"per_addr_zero", map[string]string{"WEB_MAX_STREAMS_PER_ADDR": "0"}, nil,
+			`WEB_MAX_STREAMS_PER_ADDR: "0" is out of range (want a whole number from 1 to 1000)`},
+		{"lifetime_too_short", map[string]string{"WEB_STREAM_LIFETIME": "100ms"}, nil,
+			`WEB_STREAM_LIFETIME: "100ms" is not a duration from 1s to 24h0m0s`},
+		{"trusted_proxies_bad", map[string]string{"WEB_TRUSTED_PROXIES": "10.0.0.5,proxy.paeria.cat"}, nil,
+			`WEB_TRUSTED_PROXIES: "proxy.paeria.cat" is not an address or prefix (want none, or a comma-separated list, e.g. 127.0.0.0/8,10.0.0.5)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,6 +140,10 @@ func TestValidate(t *testing.T) {
 		{"no_heartbeat", func(c *site.Config) { c.Heartbeat = 0 }, `WEB_SSE_HEARTBEAT: "0s" is not a duration`},
 		{"empty_zone", func(c *site.Config) { c.TimeZone = "" }, `WEB_TIME_ZONE: "" is not a time zone`},
 		{"no_workers", func(c *site.Config) { c.Workers = 0 }, `WEB_WORKERS: "0" is out of range`},
+		{"zero_per_addr", func(c *site.Config) { c.MaxStreamsPerAddr = 0 }, `WEB_MAX_STREAMS_PER_ADDR: "0" is out of range`},
+		{"no_lifetime", func(c *site.Config) { c.StreamLifetime = 0 }, `WEB_STREAM_LIFETIME: "0s" is not a duration`},
+		{"bad_proxy", func(c *site.Config) { c.TrustedProxies = "*" }, `WEB_TRUSTED_PROXIES: "*" is not an address or prefix`},
+		{"no_proxies_in_code", func(c *site.Config) { c.TrustedProxies = "" }, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

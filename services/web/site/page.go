@@ -18,7 +18,7 @@ type page struct {
 	ctype    string
 	cache    string // Cache-Control
 	body, gz []byte
-	etag     string // strong, of body; the gzipped variant adds -gz
+	etag     string // of body, strong unless W/ (see renderView); the gzipped variant adds -gz
 	modified time.Time
 }
 
@@ -34,9 +34,7 @@ const (
 const minGzip = 512
 
 func newPage(status int, ctype, cache string, body []byte, modified time.Time) *page {
-	sum := sha256.Sum256(body)
-	p := &page{status: status, ctype: ctype, cache: cache, body: body,
-		etag:     `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
+	p := &page{status: status, ctype: ctype, cache: cache, body: body, etag: tagOf(body),
 		modified: modified.UTC().Truncate(time.Second)}
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
@@ -48,6 +46,12 @@ func newPage(status int, ctype, cache string, body []byte, modified time.Time) *
 		}
 	}
 	return p
+}
+
+// tagOf is the quoted entity tag of body.
+func tagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 }
 
 func (p *page) gzETag() string { return strings.TrimSuffix(p.etag, `"`) + `-gz"` }
@@ -96,7 +100,7 @@ func notModified(r *http.Request, p *page) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for tag := range strings.SplitSeq(inm, ",") {
 			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == "*" || tag == p.etag || tag == p.gzETag() {
+			if tag == "*" || tag == strings.TrimPrefix(p.etag, "W/") || tag == strings.TrimPrefix(p.gzETag(), "W/") {
 				return true
 			}
 		}

@@ -24,6 +24,7 @@ type view struct {
 	Translations         []link
 	Page, Pages          int
 	NewerHref, OlderHref string
+	Version              string // the feed's, for live.js; "" on message pages
 }
 
 type link struct {
@@ -133,7 +134,7 @@ func (s *Server) renderList(snap *feed.Snapshot, lang string, n int) (*page, err
 		return nil, fmt.Errorf("render page %d of %d", n, pages)
 	}
 	v := s.newView(lang, "list")
-	v.Switch, v.Page, v.Pages = s.frontSwitch(lang), n, pages
+	v.Switch, v.Page, v.Pages, v.Version = s.frontSwitch(lang), n, pages, s.version(snap.Version)
 	if n > 1 {
 		v.NewerHref = v.Home
 		if n > 2 {
@@ -168,6 +169,7 @@ func (s *Server) renderBulletin(snap *feed.Snapshot, e *feed.Entry, uiLang strin
 		return s.renderView(http.StatusGone, cacheRevalidate, v, time.Time{})
 	}
 	v := s.newView(uiLang, "bulletin")
+	v.Version = s.version(snap.Version)
 	it, err := s.item(v.W, e, true)
 	if err != nil {
 		return nil, err
@@ -227,5 +229,13 @@ func (s *Server) renderView(status int, cache string, v *view, modified time.Tim
 	if err := s.tmpl.ExecuteTemplate(&buf, "page", v); err != nil {
 		return nil, fmt.Errorf("render %s page: %w", v.Kind, err)
 	}
-	return newPage(status, "text/html; charset=utf-8", cache, buf.Bytes(), modified), nil
+	p := newPage(status, "text/html; charset=utf-8", cache, buf.Bytes(), modified)
+	if v.Version != "" {
+		// The version changes with every change of the feed, the rest of the page only
+		// when what it shows does. The validator follows the content, weak because the
+		// bytes differ by the version: after an unrelated change a revalidation (a
+		// reload, live.js's refetch) is still a 304.
+		p.etag = "W/" + tagOf(bytes.Replace(buf.Bytes(), []byte(` data-version="`+v.Version+`"`), nil, 1))
+	}
+	return p, nil
 }

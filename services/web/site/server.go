@@ -1,6 +1,7 @@
 package site
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -50,6 +52,10 @@ type Server struct {
 
 	closing chan struct{} // closed when the server shuts down: ends live streams
 	once    sync.Once
+
+	streams *streamGate
+	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
+	boot    string         // this server's random prefix of every version it tells
 }
 
 // site is every rendered response of one feed version; pages render on first request.
@@ -78,9 +84,16 @@ func NewServer(cfg Config, f *feed.Feed, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
+	trusted, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	var nonce [4]byte
+	_, _ = rand.Read(nonce[:]) // crypto/rand never fails on supported systems
 	s := &Server{cfg: cfg, feed: f, md: markdown.New(), tmpl: tmpl, loc: loc, log: log,
 		prefix: strings.TrimRight(u.Path, "/"), static: map[string]*page{}, hashes: map[string]string{},
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), trusted: trusted, boot: hex.EncodeToString(nonce[:]),
+		streams: newStreamGate(streamCap(cfg.MaxStreams, log), cfg.MaxStreamsPerAddr, log)}
 	for name, ctype := range map[string]string{"style.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"} {
 		data, err := assets.ReadFile("assets/" + name)
 		if err != nil {
@@ -95,6 +108,26 @@ func NewServer(cfg Config, f *feed.Feed, log *slog.Logger) (*Server, error) {
 
 // Close ends every live-update stream; call it when the HTTP server shuts down.
 func (s *Server) Close() { s.once.Do(func() { close(s.closing) }) }
+
+// streamCap is cfg's cap, or the one the open-file limit gives (deriveMaxStreams).
+func streamCap(configured int, log *slog.Logger) int {
+	if configured > 0 {
+		return configured
+	}
+	limit, err := fileLimit()
+	if err != nil {
+		log.Warn("open-file limit unknown; live-update cap derived from a guess", "assumed", fallbackFileLimit, "err", err)
+		limit = fallbackFileLimit
+	}
+	n := deriveMaxStreams(limit)
+	log.Info("live-update streams capped", "max", n, "open_file_limit", limit)
+	return n
+}
+
+// version names the feed's version v for pages and the live stream. The random prefix
+// keeps two replicas, or a restarted process, from telling the same number for
+// different feeds: a reader then refetches once too often, never once too few.
+func (s *Server) version(v uint64) string { return s.boot + "." + strconv.FormatUint(v, 10) }
 
 func (s *Server) permalinkPath(id string) string { return s.prefix + "/bulletins/" + id }
 

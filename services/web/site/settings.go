@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/shared/bus"
@@ -38,6 +39,19 @@ func (c *Config) Settings() settings.Table {
 		{Var: "WEB_WORKERS", Default: strconv.Itoa(DefaultWorkers),
 			Meaning: fmt.Sprintf("delivery workers in this process, 1 to %d (the bus hands out one revision at a time: extras stand by)", maxWorkers),
 			Parse:   settings.Int(&c.Workers, 1, maxWorkers)},
+		{Var: "WEB_MAX_STREAMS", Default: "0",
+			Meaning: fmt.Sprintf("live-update streams open at once, 0 to %d; 0 derives it from the soft open-file limit L: "+
+				"min(%d, max((L − %d) / 2, L / 8)), e.g. 1792 for L = 4096; over it /events answers 503", maxStreams, maxDerivedStreams, streamReserve),
+			Parse: settings.Int(&c.MaxStreams, 0, maxStreams)},
+		{Var: "WEB_MAX_STREAMS_PER_ADDR", Default: strconv.Itoa(DefaultMaxStreamsPerAddr),
+			Meaning: fmt.Sprintf("live-update streams one reader address may hold, 1 to %d (an IPv6 address counts by its /64); over it 429", maxStreamsPerAddr),
+			Parse:   settings.Int(&c.MaxStreamsPerAddr, 1, maxStreamsPerAddr)},
+		{Var: "WEB_STREAM_LIFETIME", Default: "10m",
+			Meaning: "a live-update stream ends after 75–100 % of this with a jittered retry: hint, and the browser reconnects (1s to 24h)",
+			Parse:   settings.Duration(&c.StreamLifetime, minStreamLifetime, maxStreamLifetime)},
+		{Var: "WEB_TRUSTED_PROXIES", Default: DefaultTrustedProxies,
+			Meaning: "peers whose X-Forwarded-For names the reader for the per-address cap: none, or addresses and prefixes, comma-separated",
+			Parse:   proxies(&c.TrustedProxies)},
 	}
 }
 
@@ -71,6 +85,17 @@ func baseURL(dst *string) func(string) error {
 			return fmt.Errorf("%q has a query or fragment (want a plain address, e.g. https://www.paeria.cat/covid)", v)
 		}
 		*dst = s
+		return nil
+	}
+}
+
+// proxies stores a list parseProxies accepts, as written.
+func proxies(dst *string) func(string) error {
+	return func(v string) error {
+		if _, err := parseProxies(v); err != nil {
+			return err
+		}
+		*dst = strings.TrimSpace(v)
 		return nil
 	}
 }

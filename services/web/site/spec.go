@@ -36,6 +36,12 @@ func Spec() service.Spec {
 				return err
 			}
 			cfg.Observe = env.Observe
+			// Before the stream cap is derived from it (NewServer): every stream holds a file.
+			if before, after, err := RaiseFileLimit(); err != nil {
+				env.Log.Warn("open-file limit not raised", "err", err)
+			} else {
+				env.Log.Info("open-file limit", "soft_before", before, "soft", after)
+			}
 			// The page is the channel itself: there is no sandbox to deliver to.
 			env.Sandbox(bulletin.Web, false)
 			svc, err := NewService(cfg, env.JS, env.Log)

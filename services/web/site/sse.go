@@ -2,36 +2,71 @@ package site
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 )
 
-// coalesce gathers the changes of a burst (a cold start, a batch import) into one
-// event, well inside the second a reader may wait for a new bulletin.
-const coalesce = 100 * time.Millisecond
+const (
+	// coalesce gathers the changes of a burst (a cold start, a batch import) into one
+	// event, well inside the second a reader may wait for a new bulletin.
+	coalesce = 100 * time.Millisecond
+	// writeGrace is how long one event may wait for a reader that does not read: such
+	// a stream gives its file back instead of holding it until the lifetime ends.
+	writeGrace = 15 * time.Second
+)
 
-// events is the live-update stream (Server-Sent Events): one "change" event with the
-// feed's version when the stream opens and after every change. The page re-fetches
-// itself on each; it does not depend on the stream to be right.
+// retryHint is the reconnection delay a stream asks for, in milliseconds: 2–7 s, so the
+// readers of a restarted or ended stream do not all come back in the same instant.
+func retryHint() int { return 2000 + rand.IntN(5000) }
+
+// lifetime is this stream's share of cfg.StreamLifetime: 75–100 % of it, so streams
+// opened together (a crowd after a press conference) do not all end together.
+func (s *Server) lifetime() time.Duration {
+	d := s.cfg.StreamLifetime
+	return d - time.Duration(rand.Int64N(int64(d/4)+1))
+}
+
+// events is the live-update stream (Server-Sent Events): one "change" event carrying
+// the feed's version (as data and as the event id) when the stream opens and after
+// every change. live.js compares it with the version the page was rendered at and
+// refetches only when they differ; the page does not depend on the stream to be right.
+// Streams are capped (streamGate) and end after their lifetime with a retry hint.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	release, refused := s.streams.acquire(clientAddr(r, s.trusted))
+	if refused != "" {
+		s.refuseStream(w, refused)
+		return
+	}
+	defer release()
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream lives as long as the reader stays
+	// The server's read and write time-outs are for pages; a stream's ends are its
+	// lifetime and writeGrace.
+	_ = rc.SetReadDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events through at once
 	w.WriteHeader(http.StatusOK)
+	send := func(format string, args ...any) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(writeGrace))
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
 	heartbeat := time.NewTicker(s.cfg.Heartbeat)
 	defer heartbeat.Stop()
-	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+	end := time.NewTimer(s.lifetime())
+	defer end.Stop()
+	if !send("retry: %d\n\n", retryHint()) {
 		return
 	}
 	for {
 		changed := s.feed.Changed()
-		if _, err := fmt.Fprintf(w, "event: change\ndata: %d\n\n", s.feed.Version()); err != nil {
-			return
-		}
-		if err := rc.Flush(); err != nil {
+		v := s.version(s.feed.Version())
+		if !send("id: %s\nevent: change\ndata: %s\n\n", v, v) {
 			return
 		}
 	wait:
@@ -41,11 +76,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			case <-s.closing:
 				return
+			case <-end.C:
+				// The browser reconnects after the hint, with Last-Event-ID; the new
+				// stream's first event tells it whether it missed anything.
+				send(": lifetime over, reconnect\nretry: %d\n\n", retryHint())
+				return
 			case <-heartbeat.C:
-				if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-					return
-				}
-				if err := rc.Flush(); err != nil {
+				if !send(": keep-alive\n\n") {
 					return
 				}
 			case <-changed:
@@ -60,4 +97,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// refuseStream answers a stream over a cap. EventSource gives up on any status but
+// 200, and live.js then leaves the page as it is (it was complete when served) and
+// tries again minutes later; Retry-After is for other clients and proxies.
+func (s *Server) refuseStream(w http.ResponseWriter, why refusal) {
+	status, msg := http.StatusServiceUnavailable, "live updates are full: the page works without them; reload it for news\n"
+	if why == refusedPerAddr {
+		status, msg = http.StatusTooManyRequests, "too many live-update streams from this address\n"
+	}
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(60+rand.IntN(60)))
+	h.Set("Cache-Control", cacheError)
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprint(w, msg)
 }
