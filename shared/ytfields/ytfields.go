@@ -84,32 +84,54 @@ func firstAngle(s string) (rune, int) {
 	return rune(s[i]), strings.Count(s[:i], "\n") + 1
 }
 
-// Marker tags a broadcast's description with the bulletin it announces, so that after
-// a crash the worker finds the broadcast it already made instead of making another.
-func Marker(id string) string { return "[pregoner:" + id + "]" }
-
-// Permalink is the bulletin's page on the public site.
+// Permalink is the bulletin's page on the public site. It ends every description
+// pregoner writes, and that last line is also how the worker recognises its own
+// broadcasts (see Announces): ids are unique, so the permalink is too.
 func Permalink(webBaseURL, id string) string {
 	return strings.TrimRight(webBaseURL, "/") + "/bulletins/" + id
 }
 
+// LegacyMarker is the tag "[pregoner:<id>]" that older versions put after the
+// permalink. Viewers saw it, so descriptions no longer carry it; Announces still
+// recognises it, so that a broadcast an older version made and never recorded (its
+// answer lost) is found rather than scheduled twice.
+func LegacyMarker(id string) string { return "[pregoner:" + id + "]" }
+
+// Announces reports whether a broadcast description is one pregoner wrote for the
+// bulletin with this permalink and id: its last line is the permalink, whole — not a
+// longer id's permalink (a-b is not a-b-c), and not a link in the text above it, which
+// may point at another bulletin — or, from an older version, it carries the legacy
+// marker (bracketed, so a-b's is no part of a-b-c's).
+func Announces(description, permalink, id string) bool {
+	last := strings.TrimRightFunc(description, unicode.IsSpace)
+	last = strings.TrimSpace(last[strings.LastIndexByte(last, '\n')+1:])
+	return permalink != "" && last == permalink || strings.Contains(description, LegacyMarker(id))
+}
+
 // Description is the broadcast description of b: the body as plain text, then the
-// permalink and the marker. A text too long for YouTube's 5000 bytes is cut at a word
-// boundary and ends with an ellipsis; the permalink that follows leads to the whole.
+// permalink on a line of its own, last, where Announces looks for it. A text too long
+// for YouTube's 5000 bytes is cut at a word boundary and ends with an ellipsis; the
+// permalink that follows leads to the whole. Without a permalink the worker could not
+// find the broadcast again, so callers always pass one.
 func Description(md *markdown.Markdown, b *bulletin.Bulletin, permalink string) string {
-	tail := Marker(b.ID)
-	if permalink != "" {
-		tail = permalink + "\n" + tail
-	}
 	text := strings.TrimSpace(md.PlainText([]byte(b.Body)))
-	if text == "" {
-		return tail
+	switch {
+	case permalink == "":
+		return shortenTo(text, MaxDescriptionBytes)
+	case text == "":
+		return permalink
 	}
-	budget := MaxDescriptionBytes - len("\n\n") - len(tail)
-	if len(text) > budget {
-		text = shorten(text, budget-len(Ellipsis)) + Ellipsis
+	tail := "\n\n" + permalink
+	return shortenTo(text, MaxDescriptionBytes-len(tail)) + tail
+}
+
+// shortenTo returns text whole when it fits in budget bytes, else cut at a word
+// boundary and ended with the ellipsis.
+func shortenTo(text string, budget int) string {
+	if len(text) <= budget {
+		return text
 	}
-	return text + "\n\n" + tail
+	return shorten(text, budget-len(Ellipsis)) + Ellipsis
 }
 
 // shorten returns the longest prefix of s of at most limit bytes that ends at a word

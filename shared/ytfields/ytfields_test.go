@@ -76,7 +76,7 @@ func TestCheckBulletinAppliesYouTubesRules(t *testing.T) {
 func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 	md := markdown.New()
 	const link = webBase + "/bulletins/avis"
-	tail := "\n\n" + link + "\n" + ytfields.Marker("avis")
+	tail := "\n\n" + link
 	budget := ytfields.MaxDescriptionBytes - len(tail)
 	word := "confinament "
 	fit := strings.Repeat(word, budget/len(word))
@@ -87,7 +87,7 @@ func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 		shortened bool
 	}{
 		{"short_text_kept_whole", "El **paer** informa.", false},
-		{"empty_body_is_link_and_marker", "", false},
+		{"empty_body_is_the_link_alone", "", false},
 		{"exactly_at_the_limit", fit, false},
 		{"one_byte_over_is_cut_at_a_word", fit + "y", true},
 		{"catalan_accents_cut_between_words", strings.Repeat("Informació àmplia sobre l'evolució ", 300), true},
@@ -101,10 +101,13 @@ func TestDescriptionFitsYouTubeAndLinksToTheWholeBulletin(t *testing.T) {
 			if len(d) > ytfields.MaxDescriptionBytes || !utf8.ValidString(d) {
 				t.Fatalf("description of %d bytes (valid UTF-8: %v), limit %d", len(d), utf8.ValidString(d), ytfields.MaxDescriptionBytes)
 			}
-			if !strings.HasSuffix(d, link+"\n"+ytfields.Marker("avis")) {
-				t.Errorf("description does not end with the permalink and marker: …%q", d[max(0, len(d)-120):])
+			if !strings.HasSuffix(d, link) || strings.Contains(d, "[pregoner:") {
+				t.Errorf("description does not end with the permalink, or shows viewers an internal marker: …%q", d[max(0, len(d)-120):])
 			}
-			text := strings.TrimSuffix(strings.TrimSuffix(d, tail), link+"\n"+ytfields.Marker("avis"))
+			if !ytfields.Announces(d, link, "avis") {
+				t.Error("the worker would not recognise this description as the bulletin's")
+			}
+			text := strings.TrimSuffix(strings.TrimSuffix(d, tail), link)
 			if got := strings.HasSuffix(text, ytfields.Ellipsis); got != tc.shortened {
 				t.Fatalf("shortened = %v, want %v", got, tc.shortened)
 			}
@@ -135,8 +138,57 @@ func FuzzDescriptionAlwaysFits(f *testing.F) {
 			return // bulletin.Parse refuses such files
 		}
 		d := ytfields.Description(md, &bulletin.Bulletin{ID: "fuzz", Body: body}, webBase+"/bulletins/fuzz")
-		if len(d) > ytfields.MaxDescriptionBytes || !utf8.ValidString(d) || !strings.HasSuffix(d, ytfields.Marker("fuzz")) {
+		if len(d) > ytfields.MaxDescriptionBytes || !utf8.ValidString(d) || !strings.HasSuffix(d, webBase+"/bulletins/fuzz") ||
+			!ytfields.Announces(d, webBase+"/bulletins/fuzz", "fuzz") {
 			t.Errorf("description of %d bytes, valid %v, ends %q", len(d), utf8.ValidString(d), d[max(0, len(d)-30):])
 		}
 	})
+}
+
+// TestAnnouncesRecognisesOnlyItsOwnBulletin: the worker finds the broadcast an earlier
+// attempt made by its description alone, so a neighbour's — a longer id, a link in
+// the text, another site — must never pass for it, while one an older version made,
+// with the legacy marker, still must.
+func TestAnnouncesRecognisesOnlyItsOwnBulletin(t *testing.T) {
+	md := markdown.New()
+	link := func(id string) string { return ytfields.Permalink(webBase, id) }
+	desc := func(id, body string) string {
+		return ytfields.Description(md, &bulletin.Bulletin{ID: id, Body: body}, link(id))
+	}
+	// legacy is a description as versions before the permalink became the link wrote it.
+	legacy := func(id, body string) string {
+		return body + "\n\n" + link(id) + "\n" + ytfields.LegacyMarker(id)
+	}
+	long := strings.Repeat("Informació àmplia sobre l'evolució ", 300)
+	tests := []struct {
+		name string
+		desc string
+		id   string // the bulletin looked for
+		want bool
+	}{
+		{"its_own", desc("a-b", "Roda de premsa."), "a-b", true},
+		{"its_own_without_a_body", desc("a-b", ""), "a-b", true},
+		{"its_own_shortened_to_5000_bytes", desc("a-b", long), "a-b", true},
+		{"trailing_space_or_crlf_added_on_the_way", strings.ReplaceAll(desc("a-b", "Text."), "\n", "\r\n") + " \n", "a-b", true},
+		{"a_longer_id_is_not_it", desc("a-b-c", "Roda de premsa."), "a-b", false},
+		{"a_shorter_id_is_not_it", desc("a-b", "Roda de premsa."), "a-b-c", false},
+		{"a_link_to_it_in_another_bulletins_text", desc("a-b-c", "Vegeu "+link("a-b")+"\n\nMés."), "a-b", false},
+		{"its_link_followed_by_staff_text", desc("a-b", "Text.") + "\nAfegit a YouTube Studio.", "a-b", false},
+		{"another_sites_permalink", "Text.\n\nhttps://other.test/bulletins/a-b", "a-b", false},
+		{"legacy_marker", legacy("a-b", "Roda de premsa."), "a-b", true},
+		{"legacy_marker_of_a_longer_id", legacy("a-b-c", "Roda de premsa."), "a-b", false},
+		{"legacy_marker_of_a_shorter_id", legacy("a-b", "Roda de premsa."), "a-b-c", false},
+		{"legacy_marker_under_another_base_url", "Text.\n\nhttp://127.0.0.1:8081/bulletins/a-b\n[pregoner:a-b]", "a-b", true},
+		{"empty", "", "a-b", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ytfields.Announces(tc.desc, link(tc.id), tc.id); got != tc.want {
+				t.Errorf("Announces(…%q, %s) = %v, want %v", tc.desc[max(0, len(tc.desc)-60):], tc.id, got, tc.want)
+			}
+		})
+	}
+	if ytfields.Announces("Text.", "", "a-b") {
+		t.Error("an empty permalink matched a description without one")
+	}
 }

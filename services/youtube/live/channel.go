@@ -75,7 +75,7 @@ func (c *Channel) Redact(s string) string { return c.tokens.Redact(s) }
 
 // Deliver schedules a broadcast for a live announcement. A bulletin without a live
 // block is skipped. When an earlier attempt may have reached YouTube, the broadcast it
-// made is looked up by its marker and updated instead of made again.
+// made is looked up by its permalink and updated instead of made again.
 func (c *Channel) Deliver(ctx context.Context, job delivery.Job) (delivery.Ref, error) {
 	b := job.Revision.Bulletin
 	if b.Live == nil {

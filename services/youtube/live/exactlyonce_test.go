@@ -19,7 +19,7 @@ import (
 
 // TestAmbiguousInsertIsLookedUpNotRepeated: an insert YouTube carried out but whose
 // answer never came — time-out, reset, EOF, a 5xx after the write — is found by its
-// marker on the next attempt and updated, never made again.
+// permalink on the next attempt and updated, never made again.
 func TestAmbiguousInsertIsLookedUpNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	const timeout = 500 * time.Millisecond

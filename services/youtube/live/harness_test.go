@@ -1,11 +1,13 @@
 package live_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,7 +19,6 @@ import (
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/testenv"
-	"github.com/paeria/pregoner/shared/ytfields"
 )
 
 // Credentials the test sandbox accepts. They must never show in a log or a record.
@@ -147,11 +148,16 @@ func (e *env) waitState(id string, rev int, state delivery.State) *delivery.Reco
 	return rec
 }
 
-// broadcasts returns the sandbox's broadcasts announcing bulletin id.
+// permalink is bulletin id's page on the test site.
+func permalink(id string) string { return webBase + "/bulletins/" + id }
+
+// broadcasts returns the sandbox's broadcasts announcing bulletin id: those whose
+// description ends with its permalink on a line of its own. It is written apart from
+// ytfields.Announces, which the worker uses, so that a fault there shows here.
 func (e *env) broadcasts(id string) []sandbox.Broadcast {
 	var out []sandbox.Broadcast
 	for _, b := range e.sb.Broadcasts() {
-		if bytes.Contains([]byte(b.Description), []byte(ytfields.Marker(id))) {
+		if b.Description == permalink(id) || strings.HasSuffix(b.Description, "\n"+permalink(id)) {
 			out = append(out, b)
 		}
 	}
@@ -198,4 +204,19 @@ func (e *env) channel(cfg live.Config) *live.Channel {
 func job(b *bulletin.Bulletin, rev int, prev delivery.Record, retry bool) delivery.Job {
 	r := &bulletin.Revision{ID: b.ID, Rev: rev, Action: bulletin.Publish, Bulletin: b}
 	return delivery.Job{Revision: r, Prev: prev, Retry: retry, Attempt: prev.Attempts + 1}
+}
+
+// get returns the body of a sandbox page, as a viewer's browser would fetch it.
+func (e *env) get(path string) string {
+	e.t.Helper()
+	resp, err := e.api.Client().Get(e.api.URL + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+	}
+	return string(body)
 }

@@ -13,7 +13,9 @@ import (
 
 // This file is how the worker keeps to one broadcast per announcement when YouTube's
 // answers go missing: it looks for what an earlier attempt may have made, by the
-// marker in the description, before making or withdrawing anything.
+// bulletin's permalink on the description's last line, before making or withdrawing
+// anything. The description is the only place to keep that link: a liveBroadcast has
+// no field viewers do not see that takes free text, and the permalink is there anyway.
 
 // maxScanPages bounds the search for a broadcast an earlier attempt made: 20 pages of
 // 50 are the first thousand broadcasts the list returns, at 1 unit a page.
@@ -29,7 +31,7 @@ func mayHaveActed(job delivery.Job) bool {
 }
 
 // withdraw deletes the broadcasts job.Prev.Ref names and, when an earlier attempt may
-// have made one the record does not name, those found by the bulletin's marker. With
+// have made one the record does not name, those found by the bulletin's permalink. With
 // no record of any attempt it makes no call. A broadcast it cannot delete is reported
 // with delivery.Showing, so the record keeps saying what citizens still see.
 func (c *Channel) withdraw(ctx context.Context, job delivery.Job) error {
@@ -62,8 +64,8 @@ func (c *Channel) withdraw(ctx context.Context, job delivery.Job) error {
 	return nil
 }
 
-// find looks for the broadcast an earlier attempt made for bulletin id, by the marker
-// in its description; "" when there is none.
+// find looks for the broadcast an earlier attempt made for bulletin id, by the
+// permalink in its description; "" when there is none.
 func (c *Channel) find(ctx context.Context, id string) (string, error) {
 	found, err := c.scan(ctx, id, true)
 	if err != nil || len(found) == 0 {
@@ -72,15 +74,16 @@ func (c *Channel) find(ctx context.Context, id string) (string, error) {
 	return found[0], nil
 }
 
-// findAll returns every broadcast carrying the marker of bulletin id.
+// findAll returns every broadcast whose description announces bulletin id.
 func (c *Channel) findAll(ctx context.Context, id string) ([]string, error) {
 	return c.scan(ctx, id, false)
 }
 
-// scan lists the channel's broadcasts, up to maxScanPages pages, for the marker of
-// bulletin id; with first it stops at the first match.
+// scan lists the channel's broadcasts, up to maxScanPages pages, for those announcing
+// bulletin id (ytfields.Announces: its permalink, or an older version's marker); with
+// first it stops at the first match.
 func (c *Channel) scan(ctx context.Context, id string, first bool) ([]string, error) {
-	marker, token := ytfields.Marker(id), ""
+	permalink, token := ytfields.Permalink(c.cfg.WebBaseURL, id), ""
 	var found []string
 	for range maxScanPages {
 		var resp *yt.LiveBroadcastListResponse
@@ -93,7 +96,7 @@ func (c *Channel) scan(ctx context.Context, id string, first bool) ([]string, er
 			return nil, err
 		}
 		for _, it := range resp.Items {
-			if it.Snippet != nil && strings.Contains(it.Snippet.Description, marker) {
+			if it.Snippet != nil && ytfields.Announces(it.Snippet.Description, permalink, id) {
 				found = append(found, it.Id)
 				if first {
 					return found, nil

@@ -37,10 +37,15 @@ func TestAnnounceEditRetractSchedulesUpdatesAndDeletesOneBroadcast(t *testing.T)
 		t.Errorf("broadcast = %q at %s (%s); want the live title at %s, public", bc.Title, bc.Start, bc.Privacy, b.Live.Start)
 	}
 	for _, want := range []string{"El paer en cap informa de les noves mesures.", "• Queda't a casa",
-		webBase + "/bulletins/roda-premsa", ytfields.Marker("roda-premsa")} {
+		permalink("roda-premsa")} {
 		if !strings.Contains(bc.Description, want) {
 			t.Errorf("description lacks %q:\n%s", want, bc.Description)
 		}
+	}
+	// Viewers read the description: no internal tag of pregoner's may show in it, nor on
+	// the watch page that renders it.
+	if page := e.get("/watch?v=" + bc.ID); strings.Contains(bc.Description, "[pregoner:") || strings.Contains(page, "[pregoner:") {
+		t.Errorf("viewers see an internal marker:\n%s", bc.Description)
 	}
 	if strings.Contains(bc.Description, "**") {
 		t.Errorf("description shows Markdown markup:\n%s", bc.Description)
