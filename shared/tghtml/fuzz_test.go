@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,6 +47,14 @@ func FuzzRender(f *testing.F) {
 		for i, p := range parts {
 			if _, err := tghtml.Validate(p, limit); err != nil {
 				t.Fatalf("part %d of %d refused: %v\nbody %q\npart %q", i+1, len(parts), err, body, p)
+			}
+		}
+		// Messages, which keeps body text in part 1, of the same bulletin as a live
+		// announcement.
+		b.Live = &bulletin.Live{Start: time.Unix(int64(small)*86400, 0)}
+		for i, p := range r.Messages(b, "https://covid.paeria.cat/bulletins/f") {
+			if _, err := tghtml.Validate(p, tghtml.MaxMessage); err != nil {
+				t.Fatalf("message %d refused: %v\nbody %q\nmessage %q", i+1, err, body, p)
 			}
 		}
 	})

@@ -11,6 +11,8 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"time"
+	_ "time/tzdata" // Madrid time also where the system has no zoneinfo database
 
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/markdown"
@@ -21,34 +23,54 @@ type Renderer struct {
 	md *markdown.Markdown
 	// base resolves relative links; nil leaves them as text.
 	base *url.URL
+	// loc is the council's time zone, in which a live broadcast's start is given.
+	loc *time.Location
 }
 
 // NewRenderer returns a renderer that resolves relative links against baseURL, the
 // public web page (e.g. http://127.0.0.1:8081); an empty baseURL renders them as text.
 func NewRenderer(baseURL string) *Renderer {
-	r := &Renderer{md: markdown.New()}
+	loc, err := time.LoadLocation(councilZone)
+	if err != nil { // unreachable: time/tzdata is linked in
+		loc = time.FixedZone("CET", 3600)
+	}
+	r := &Renderer{md: markdown.New(), loc: loc}
 	if u, err := url.Parse(baseURL); err == nil && u.IsAbs() {
 		r.base = u
 	}
 	return r
 }
 
-// Render returns the whole bulletin as one Telegram HTML text: the title in bold, the
-// body, and a link to permalink (the bulletin's web page; none when empty). The text
-// may be longer than one message: see Split, or Messages for both at once.
+// Render returns the whole bulletin as one Telegram HTML text: the title in bold, for
+// a live announcement the broadcast's start in Madrid time, the body, and a link to
+// permalink (the bulletin's web page; none when empty). The text may be longer than
+// one message: see Split, or Messages for both at once.
 func (r *Renderer) Render(b *bulletin.Bulletin, permalink string) string {
+	html, _ := r.render(b, permalink)
+	return html
+}
+
+// render is Render that also returns the byte offset where the body starts, which the
+// first message must reach into (len(html) when there is no body).
+func (r *Renderer) render(b *bulletin.Bulletin, permalink string) (html string, lead int) {
 	var w writer
 	w.buf.Grow(len(b.Body) + len(b.Title) + 128)
 	w.buf.WriteString("<b>")
 	w.text([]byte(strings.TrimSpace(b.Title)))
 	w.buf.WriteString("</b>")
+	if b.Live != nil {
+		w.buf.WriteString("\n\n")
+		w.buf.WriteString(liveLine(b.Lang, b.Live.Start.In(r.loc)))
+	}
 	src := []byte(b.Body)
 	body := &blocks{w: &w, src: src, base: r.base}
 	before := w.buf.Len()
 	w.buf.WriteString("\n\n")
+	lead = w.buf.Len()
 	body.children(r.md.Parse(src), 0)
 	if w.buf.Len() == before+2 {
 		w.buf.Truncate(before)
+		lead = before
 	}
 	if href, ok := r.href([]byte(permalink)); ok {
 		w.buf.WriteString("\n\n🔗 ")
@@ -59,12 +81,14 @@ func (r *Renderer) Render(b *bulletin.Bulletin, permalink string) string {
 		w.text([]byte(permalink))
 		w.buf.WriteString("</a>")
 	}
-	return w.buf.String()
+	return w.buf.String(), lead
 }
 
-// Messages renders b and splits it into messages of at most MaxMessage units each.
+// Messages renders b and splits it into messages of at most MaxMessage units each. The
+// first holds the title and the start of the body, never the title alone.
 func (r *Renderer) Messages(b *bulletin.Bulletin, permalink string) []string {
-	return Split(r.Render(b, permalink), MaxMessage)
+	html, lead := r.render(b, permalink)
+	return split(html, MaxMessage, lead)
 }
 
 // moreLabel introduces the permalink in the bulletin's language.

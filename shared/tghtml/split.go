@@ -15,7 +15,19 @@ const counterReserve = len("\n(999/999)")
 // break, else between words, else between characters. Tags open at a cut are closed at
 // the end of one part and opened again at the start of the next, so each part is valid
 // on its own. When there is more than one part, each ends with a "(i/n)" line.
+//
+// The first part never holds the first paragraph alone (Render puts the title there):
+// it also takes as much of what follows as fits, cut inside the next paragraph when
+// that paragraph is longer than a part. A reader who sees only the first message must
+// learn what the bulletin says, not only what it is called.
 func Split(html string, limit int) []string {
+	return split(html, limit, firstBreak(html))
+}
+
+// split is Split where lead is the byte offset in html of the first text that part 1
+// must reach into (the body, after the title and any lines that introduce it); -1
+// when part 1 may end anywhere.
+func split(html string, limit, lead int) []string {
 	if len(html) <= limit {
 		return []string{html} // a UTF-16 unit takes at least one byte of UTF-8
 	}
@@ -28,7 +40,8 @@ func Split(html string, limit int) []string {
 	var open []string // tags open at pos
 	pos := 0
 	for remaining > budget {
-		at := cutPoint(html, pos, budget)
+		at := cutPoint(html, pos, budget, lead)
+		lead = -1 // only part 1 must reach it
 		openAt := walkTags(open, html[pos:at])
 		var h strings.Builder
 		reopen(&h, open)
@@ -128,10 +141,33 @@ func stripTags(html string) string {
 	return b.String()
 }
 
+// firstBreak is the offset of the text after html's first paragraph break, -1 when
+// there is none.
+func firstBreak(html string) int {
+	prevNL := false
+	for i := 0; i < len(html); {
+		t := next(html, i)
+		i = t.end
+		switch {
+		case t.tag != "":
+		case t.char == '\n' && prevNL:
+			for i < len(html) && (html[i] == '\n' || html[i] == ' ' || html[i] == '\t') {
+				i++
+			}
+			return i
+		default:
+			prevNL = t.char == '\n'
+		}
+	}
+	return -1
+}
+
 // cutPoint returns where to cut html after pos so that at most budget units of text
 // come before the cut: the last paragraph break, else line break, else space, else
-// the last whole character that fits.
-func cutPoint(html string, pos, budget int) int {
+// the last whole character that fits. A cut must lie beyond lead when one that fits
+// does; only when what comes before lead is itself longer than budget (a tiny limit)
+// is it cut earlier.
+func cutPoint(html string, pos, budget, lead int) int {
 	para, line, word, hard := -1, -1, -1, -1
 	units := 0
 	prevNL := -1 // offset of the newline just before, when only tags lie between
@@ -164,11 +200,18 @@ func cutPoint(html string, pos, budget int) int {
 		i = t.end
 		hard = i
 	}
-	at := hard
-	for _, c := range []int{word, line, para} {
-		if c > pos {
-			at = c
+	pick := func(floor int) int {
+		at := hard
+		for _, c := range []int{word, line, para} {
+			if c > floor {
+				at = c
+			}
 		}
+		return at
+	}
+	at := pick(max(pos, lead))
+	if at <= max(pos, lead) {
+		at = pick(pos)
 	}
 	if at <= pos {
 		// Not one character fits (a budget under 2 units): take one anyway.

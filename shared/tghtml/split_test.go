@@ -38,6 +38,8 @@ func TestSplitPrefersParagraphsThenLinesThenWords(t *testing.T) {
 		want  string // parts' text joined with |
 	}{
 		{"fits", "<b>Títol</b>\n\nText.", 100, "Títol\n\nText."},
+		{"first_paragraph_never_alone", "<b>Títol</b>\n\naaaa bbbb cccc dddd eeee\n\nffff", 30, "Títol\n\naaaa bbbb|cccc dddd eeee\n\nffff"},
+		{"first_paragraph_alone_only_when_nothing_else_fits", "<b>Títol llarg</b>\n\naaaa", 16, "Títol|llarg|aaaa"},
 		{"paragraphs", "aaaa bbbb\n\ncccc\ndddd\n\neeee ffff gggg", 32, "aaaa bbbb\n\ncccc\ndddd|eeee ffff gggg"},
 		{"lines", "aaaa bbbb\ncccc dddd\neeee ffff gggg hhhh", 30, "aaaa bbbb\ncccc dddd|eeee ffff gggg hhhh"},
 		{"words", "aaaa bbbb cccc dddd eeee ffff gggg", 25, "aaaa bbbb cccc|dddd eeee ffff|gggg"},
