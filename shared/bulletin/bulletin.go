@@ -35,6 +35,8 @@ type Bulletin struct {
 	Urgent    bool       `json:"urgent,omitempty"`
 	Tags      []string   `json:"tags,omitempty"`
 	Live      *Live      `json:"live,omitempty"`
+	// Alert makes the bulletin a public alert, also published as a CAP message.
+	Alert *Alert `json:"alert,omitempty"`
 	// Body is the Markdown below the front matter.
 	Body string `json:"body"`
 }

@@ -97,6 +97,7 @@ func Parse(name string, src []byte, opts Options) (*Bulletin, error) {
 	if b.Live != nil && b.Live.Title == "" {
 		b.Live.Title = b.Title
 	}
+	d.checkAlert()
 	if b.Body == "" {
 		c.add(bodyLine, "body", "empty (write the bulletin's text below the closing ---)")
 	}
@@ -188,9 +189,11 @@ type decoder struct {
 	// broken is set when the front matter is not a list of fields at all; then the
 	// missing fields are not reported one by one.
 	broken bool
+	// alertLine is where the alert: block starts, for problems of the block as a whole.
+	alertLine int
 }
 
-var knownFields = []string{"id", "title", "lang", "group", "channels", "publish_at", "urgent", "tags", "live"}
+var knownFields = []string{"id", "title", "lang", "group", "channels", "publish_at", "urgent", "tags", "live", "alert"}
 
 func (d *decoder) document(root *yaml.Node) {
 	d.seen = map[string]bool{}
@@ -270,6 +273,8 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 		d.tags(vline, v)
 	case "live":
 		d.live(line, v)
+	case "alert":
+		d.alert(line, v)
 	default:
 		msg := "unknown field (known: " + strings.Join(knownFields, ", ") + ")"
 		if s := closest(name, knownFields); s != "" {

@@ -94,6 +94,9 @@ type User struct {
 	NotBefore time.Time `json:"not_before,omitzero"`
 	Created   time.Time `json:"created"`
 	CreatedBy string    `json:"created_by,omitempty"`
+	// Lang is the language the member chose for the editor ("ca", "es", "en"); empty
+	// until she chooses, when her browser's language is used.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Errors of the store.

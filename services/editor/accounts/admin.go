@@ -55,3 +55,16 @@ func (s *Store) SetRole(ctx context.Context, name string, role Role) (Role, erro
 	})
 	return was, err
 }
+
+// SetLang stores the member's language for the editor, so it follows her to any
+// browser. The caller checks lang is one the editor speaks.
+func (s *Store) SetLang(ctx context.Context, name, lang string) error {
+	_, err := s.update(ctx, name, func(u *User) error {
+		u.Lang = lang
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set language of %s: %w", name, err)
+	}
+	return nil
+}

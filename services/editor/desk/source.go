@@ -22,13 +22,16 @@ type Fields struct {
 	Tags      string   `json:"tags,omitempty"` // comma-separated
 	LiveStart string   `json:"live_start,omitempty"`
 	LiveTitle string   `json:"live_title,omitempty"`
-	Body      string   `json:"body"`
+	// Alert is carried as it is: the form has no alert fields yet, and an edit must not
+	// drop an alert (the page would publish a CAP Cancel for it).
+	Alert *bulletin.Alert `json:"alert,omitempty"`
+	Body  string          `json:"body"`
 }
 
 // FieldsOf is the form of a published bulletin, for editing it.
 func FieldsOf(b *bulletin.Bulletin) Fields {
 	f := Fields{ID: b.ID, Title: b.Title, Lang: b.Lang, Group: b.Group, Channels: append([]string(nil), b.Channels...),
-		Urgent: b.Urgent, Tags: strings.Join(b.Tags, ", "), Body: b.Body}
+		Urgent: b.Urgent, Tags: strings.Join(b.Tags, ", "), Alert: b.Alert, Body: b.Body}
 	if f.Group == b.ID {
 		f.Group = ""
 	}
@@ -91,6 +94,22 @@ func (f Fields) Source() []byte {
 		b.WriteString("  start: " + q(s) + "\n")
 		if t := strings.TrimSpace(f.LiveTitle); t != "" {
 			b.WriteString("  title: " + q(t) + "\n")
+		}
+	}
+	if a := f.Alert; a != nil {
+		b.WriteString("alert:\n")
+		for _, kv := range [][2]string{{"severity", a.Severity}, {"urgency", a.Urgency}, {"certainty", a.Certainty}, {"event", a.Event}} {
+			if kv[1] != "" {
+				b.WriteString("  " + kv[0] + ": " + q(kv[1]) + "\n")
+			}
+		}
+		cats := make([]string, len(a.Category))
+		for i, c := range a.Category {
+			cats[i] = q(c)
+		}
+		b.WriteString("  category: [" + strings.Join(cats, ", ") + "]\n")
+		if a.Expires != nil {
+			b.WriteString("  expires: " + q(a.Expires.Format(time.RFC3339)) + "\n")
 		}
 	}
 	b.WriteString("---\n")

@@ -144,6 +144,7 @@ func (e *env) code(secret string) string {
 type browser struct {
 	e      *env
 	client *http.Client
+	lang   string // Accept-Language; "" sends none
 }
 
 func (e *env) browser() *browser {
@@ -151,7 +152,7 @@ func (e *env) browser() *browser {
 	c := *e.srv.Client() // a copy: each browser has its own cookies
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{e: e, client: &c}
+	return &browser{e: e, client: &c, lang: "en"}
 }
 
 type resp struct {
@@ -177,6 +178,9 @@ func (b *browser) do(method, path string, form url.Values, hdr map[string]string
 		req.Header.Set("Origin", b.e.srv.URL)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
+	// These tests read the editor's English words; i18n_test.go checks the Catalan
+	// default and the other ways a language is chosen.
+	req.Header.Set("Accept-Language", b.lang)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 )
 
 type adminData struct {
@@ -34,7 +35,7 @@ func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request, u *account
 		return true
 	}
 	_ = s.audit.Record(r.Context(), audit.Event{Actor: u.Name, Via: "ui", Action: audit.Denied, Detail: action, Remote: r.RemoteAddr})
-	s.fail(w, r, "message", page{Title: "Accounts", User: u}, &desk.ForbiddenError{Action: action, Need: accounts.Admin})
+	s.fail(w, r, "message", page{Title: i18n.M("title.accounts"), User: u}, &desk.ForbiddenError{Action: action, Need: accounts.Admin})
 	return false
 }
 
@@ -54,11 +55,11 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, u *accounts.U
 	if !s.requireAdmin(w, r, u, "manage accounts") {
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "", "", func(*adminData) {})
+	s.showAdmin(w, r, u, http.StatusOK, i18n.Msg{}, i18n.Msg{}, func(*adminData) {})
 }
 
-func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.User, status int, notice, problem string, fill func(*adminData)) {
-	pg := page{Title: "Accounts", User: u, Notice: notice, Error: problem}
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.User, status int, notice, problem i18n.Msg, fill func(*adminData)) {
+	pg := page{Title: i18n.M("title.accounts"), User: u, Notice: notice, Error: problem}
 	d, err := s.adminData(r)
 	if err != nil {
 		s.fail(w, r, "message", pg, err)
@@ -66,7 +67,7 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.U
 	}
 	fill(&d)
 	pg.Data = d
-	s.render(w, status, "admin", pg)
+	s.render(w, r, status, "admin", pg)
 }
 
 func (s *Server) auditAccount(r *http.Request, u *accounts.User, action, target string, err error) {
@@ -88,12 +89,12 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, u *accounts.Use
 	na, err := s.acc.AddUser(r.Context(), name, role, r.PostFormValue("password"), u.Name)
 	s.auditAccount(r, u, audit.UserAdd, name, err)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The account was not added: "+err.Error()+".", func(d *adminData) {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notAdded", err.Error()), func(d *adminData) {
 			d.FormName, d.FormRole = name, string(role)
 		})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" added. Give its owner the QR code below to scan with an authenticator app, now: it is shown only this once.", "",
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.added", name), i18n.Msg{},
 		func(d *adminData) { d.NewUser, d.NewUserURI, d.NewUserQR = na.User, na.URI, qrSVG(na.URI) })
 }
 
@@ -104,16 +105,16 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, u *accounts.
 	name := r.PathValue("name")
 	var err error
 	if name == u.Name {
-		err = errors.New("you cannot remove your own account; ask another administrator")
+		err = errSelf{"admin.selfRemove", "you cannot remove your own account; ask another administrator"}
 	} else {
 		err = s.acc.RemoveUser(r.Context(), name)
 	}
 	s.auditAccount(r, u, audit.UserRemove, name, err)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not removed: "+err.Error()+".", func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.notRemoved", err), func(*adminData) {})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" removed; its sessions are over.", "", func(*adminData) {})
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.removed", name), i18n.Msg{}, func(*adminData) {})
 }
 
 func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request, u *accounts.User) {
@@ -124,10 +125,10 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request, u *accounts.
 	err := s.acc.Unlock(r.Context(), name)
 	s.auditAccount(r, u, audit.UserUnlock, name, err)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not unlocked: "+err.Error()+".", func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notUnlocked", err.Error()), func(*adminData) {})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+": failed logins forgotten; it may log in now.", "", func(*adminData) {})
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.unlocked", name), i18n.Msg{}, func(*adminData) {})
 }
 
 func (s *Server) setRole(w http.ResponseWriter, r *http.Request, u *accounts.User) {
@@ -139,7 +140,7 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request, u *accounts.Use
 	var err error
 	if name == u.Name {
 		// Else the last administrator could demote herself and leave nobody to undo it.
-		err = errors.New("you cannot change your own role; ask another administrator")
+		err = errSelf{"admin.selfRole", "you cannot change your own role; ask another administrator"}
 	} else {
 		was, err = s.acc.SetRole(r.Context(), name, role)
 	}
@@ -152,10 +153,10 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request, u *accounts.Use
 		s.log.Error("audit log write failed", "action", audit.UserRole, "err", aerr)
 	}
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The role was not changed: "+err.Error()+".", func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.roleNotSet", err), func(*adminData) {})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Account "+name+" is now "+string(role)+", from its next request on.", "", func(*adminData) {})
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.roleSet", name, i18n.W("role", string(role))), i18n.Msg{}, func(*adminData) {})
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts.User) {
@@ -166,10 +167,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts
 	secret, _, err := s.acc.CreateToken(r.Context(), name, accounts.Role(r.PostFormValue("role")), u.Name)
 	s.auditAccount(r, u, audit.TokenCreate, name, err)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "The token was not created: "+err.Error()+".", func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.tokenNotMade", err.Error()), func(*adminData) {})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Token "+name+" created. Copy it now: it is shown only this once.", "",
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.tokenMade", name), i18n.Msg{},
 		func(d *adminData) { d.NewToken, d.NewTokenName = secret, name })
 }
 
@@ -181,10 +182,10 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *accounts
 	err := s.acc.RevokeToken(r.Context(), name)
 	s.auditAccount(r, u, audit.TokenRevoke, name, err)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, "", "Not revoked: "+err.Error()+".", func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notRevoked", err.Error()), func(*adminData) {})
 		return
 	}
-	s.showAdmin(w, r, u, http.StatusOK, "Token "+name+" revoked: it stopped working now.", "", func(*adminData) {})
+	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.revoked", name), i18n.Msg{}, func(*adminData) {})
 }
 
 // qrSVG draws text as a QR code in SVG, for the authenticator app to scan.
@@ -206,4 +207,21 @@ func qrSVG(text string) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // made here from numbers only
+}
+
+// errSelf is an administrator's try to remove or demote herself: refused, since the
+// last administrator could leave nobody to undo it. The audit log keeps text, the
+// page shows key in the member's language.
+type errSelf struct{ key, text string }
+
+func (e errSelf) Error() string { return e.text }
+
+// problem is the message key with err in words: a refusal of the UI's own (errSelf)
+// translated, anything else as the accounts package says it.
+func (s *Server) problem(key string, err error) i18n.Msg {
+	var self errSelf
+	if errors.As(err, &self) {
+		return i18n.M(key, i18n.M(self.key))
+	}
+	return i18n.M(key, err.Error())
 }

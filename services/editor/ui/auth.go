@@ -11,6 +11,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 )
 
 type handler func(w http.ResponseWriter, r *http.Request, u *accounts.User)
@@ -34,7 +35,7 @@ func (s *Server) auth(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.session(r)
 		if err != nil {
-			s.fail(w, r, "login", page{Title: "Log in"}, err)
+			s.fail(w, r, "login", page{Title: i18n.M("title.login")}, err)
 			return
 		}
 		if u == nil {
@@ -42,7 +43,7 @@ func (s *Server) auth(h handler) http.Handler {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Error: "Your session has ended. Please log in again."})
+			s.render(w, r, http.StatusUnauthorized, "login", page{Title: i18n.M("title.login"), Error: i18n.M("login.ended")})
 			return
 		}
 		h(w, r, u)
@@ -59,9 +60,8 @@ func (s *Server) authKeep(h handler) http.Handler {
 			return
 		}
 		f, in := s.formFields(r)
-		s.render(w, http.StatusUnauthorized, "compose", page{Title: "Compose",
-			Error: "Your session has ended, so nothing was saved or published. Your text is still below: log in again in a new tab (the link opens one), then come back here and press the button again.",
-			Data:  s.composeData(f, in, nil)})
+		s.render(w, r, http.StatusUnauthorized, "compose", page{Title: i18n.M("title.compose"),
+			Error: i18n.M("login.endedKeep"), Data: s.composeData(f, in, nil)})
 	})
 }
 
@@ -69,15 +69,12 @@ func actor(r *http.Request, u *accounts.User) desk.Actor {
 	return desk.Actor{Name: u.Name, Role: u.Role, Via: "ui", Remote: r.RemoteAddr}
 }
 
-// badLoginMessage answers every failed login.
-const badLoginMessage = "The name, password or code is not right. Check the 6-digit code is the one your authenticator app shows now (each code works once), and try again. After several failures in a row, each new try must wait longer (a minute or so): wait a little, or ask an administrator."
-
 type loginData struct {
 	Name, Next string
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "login", page{Title: "Log in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+	s.render(w, r, http.StatusOK, "login", page{Title: i18n.M("title.login"), Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
 // maxNext bounds the page to return to after login: longer is no page of the editor.
@@ -119,7 +116,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	data := loginData{Name: name, Next: next}
 	if err != nil {
 		if !errors.Is(err, accounts.ErrBadLogin) {
-			s.fail(w, r, "login", page{Title: "Log in", Data: data}, err)
+			s.fail(w, r, "login", page{Title: i18n.M("title.login"), Data: data}, err)
 			return
 		}
 		// One answer for an unknown name, a wrong factor and an attempt that came too
@@ -131,7 +128,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			who = "(unknown account)"
 		}
 		s.recordLogin(r, who, false, err.Error())
-		s.render(w, http.StatusUnauthorized, "login", page{Title: "Log in", Error: badLoginMessage, Data: data})
+		s.render(w, r, http.StatusUnauthorized, "login", page{Title: i18n.M("title.login"), Error: i18n.M("login.bad"), Data: data})
 		return
 	}
 	// A login always starts a new session: any session id the browser had is dropped,
@@ -141,7 +138,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.acc.CreateSession(r.Context(), u.Name)
 	if err != nil {
-		s.fail(w, r, "login", page{Title: "Log in", Data: data}, err)
+		s.fail(w, r, "login", page{Title: i18n.M("title.login"), Data: data}, err)
 		return
 	}
 	s.recordLogin(r, u.Name, true, "")

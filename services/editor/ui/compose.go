@@ -11,6 +11,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 )
 
@@ -43,6 +44,14 @@ func (s *Server) formFields(r *http.Request) (desk.Fields, desk.Intent) {
 	if f.Channels == nil {
 		f.Channels = []string{}
 	}
+	if a := v.Get("alert"); a != "" {
+		// The form shows no alert fields yet; it carries the bulletin's alert through an
+		// edit unchanged, since dropping it would cancel the public alert.
+		var al bulletin.Alert
+		if json.Unmarshal([]byte(a), &al) == nil {
+			f.Alert = &al
+		}
+	}
 	base, _ := strconv.Atoi(v.Get("base_rev"))
 	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base}
 }
@@ -66,7 +75,7 @@ func (s *Server) toLocal(v string) string {
 }
 
 func (s *Server) composeData(f desk.Fields, in desk.Intent, p *desk.Preview) composeData {
-	d := composeData{F: f, In: in, Preview: p, Errors: map[string][]string{}, Zone: s.opts.Location.String(), Known: bulletin.KnownChannels}
+	d := composeData{F: f, In: in, Preview: p, Errors: map[string][]string{}, Zone: zoneCity(s.opts.Location), Known: bulletin.KnownChannels}
 	d.Local.PublishAt, d.Local.LiveStart = s.toLocal(f.PublishAt), s.toLocal(f.LiveStart)
 	if p != nil {
 		for _, pr := range p.Problems {
@@ -104,20 +113,20 @@ func (s *Server) composeNew(w http.ResponseWriter, r *http.Request, u *accounts.
 			f.Lang = map[string]string{"ca": "es", "es": "ca"}[rev.Bulletin.Lang]
 		}
 	}
-	s.showCompose(w, r, u, f, desk.Intent{New: true}, "")
+	s.showCompose(w, r, u, f, desk.Intent{New: true}, i18n.Msg{})
 }
 
 func (s *Server) composeEdit(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	ctx, id := r.Context(), r.PathValue("id")
 	sched, err := s.desk.Scheduled(ctx, id)
 	if err != nil {
-		s.fail(w, r, "message", page{Title: "Edit", User: u}, err)
+		s.fail(w, r, "message", page{Title: i18n.M("title.edit"), User: u}, err)
 		return
 	}
 	rev, err := s.desk.Latest(ctx, id)
 	var nf *desk.NotFoundError
 	if err != nil && !(asErr(err, &nf) && sched != nil) {
-		s.fail(w, r, "message", page{Title: "Edit", User: u}, err)
+		s.fail(w, r, "message", page{Title: i18n.M("title.edit"), User: u}, err)
 		return
 	}
 	in := desk.Intent{}
@@ -128,36 +137,35 @@ func (s *Server) composeEdit(w http.ResponseWriter, r *http.Request, u *accounts
 	case sched != nil:
 		// The scheduled text is the newest: changing it reschedules or publishes it.
 		s.showCompose(w, r, u, desk.FieldsOf(sched.Bulletin), in,
-			"This is the scheduled text, going out at "+sched.At.In(s.opts.Location).Format("2 Jan 2006 15:04")+
-				". Change it or its time and press Publish to reschedule; empty the time to publish it now.")
+			i18n.M("compose.scheduled", i18n.Date(sched.At, s.opts.Location)))
 	case rev.Action == bulletin.Retract:
 		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in,
-			"This bulletin was retracted. Publishing it again puts it back on every channel it names.")
+			i18n.M("compose.retracted"))
 	default:
-		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in, "")
+		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in, i18n.Msg{})
 	}
 }
 
 func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	dr, err := s.desk.Draft(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, "message", page{Title: "Draft", User: u}, err)
+		s.fail(w, r, "message", page{Title: i18n.M("title.draft"), User: u}, err)
 		return
 	}
 	s.showCompose(w, r, u, dr.Fields, desk.Intent{New: dr.BaseRev == 0, BaseRev: dr.BaseRev},
-		"Draft by "+dr.Author+", saved "+dr.Updated.In(s.opts.Location).Format("2 Jan 15:04")+".")
+		i18n.M("compose.draftBy", dr.Author, i18n.Date(dr.Updated, s.opts.Location)))
 }
 
-func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice string) {
+func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice i18n.Msg) {
 	p, err := s.desk.Preview(r.Context(), f, in)
 	if err != nil {
-		s.fail(w, r, "compose", page{Title: "Compose", User: u, Data: s.composeData(f, in, nil)}, err)
+		s.fail(w, r, "compose", page{Title: i18n.M("title.compose"), User: u, Data: s.composeData(f, in, nil)}, err)
 		return
 	}
 	if in.New && f.ID == "" {
 		p.Problems = nil // a blank form has nothing wrong yet
 	}
-	s.render(w, http.StatusOK, "compose", page{Title: "Compose", User: u, Notice: notice, Data: s.composeData(f, in, p)})
+	s.render(w, r, http.StatusOK, "compose", page{Title: i18n.M("title.compose"), User: u, Notice: notice, Data: s.composeData(f, in, p)})
 }
 
 // composePost previews, saves a draft or publishes. Whatever happens, the page comes
@@ -166,7 +174,7 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 	f, in := s.formFields(r)
 	ctx := r.Context()
 	a := actor(r, u)
-	pg := page{Title: "Compose", User: u}
+	pg := page{Title: i18n.M("title.compose"), User: u}
 	preview := func() *desk.Preview {
 		p, err := s.desk.Preview(ctx, f, in)
 		if err != nil {
@@ -182,8 +190,8 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
-		pg.Notice, pg.Data = "Draft saved. A publisher can publish it from the list.", s.composeData(f, in, preview())
-		s.render(w, http.StatusOK, "compose", pg)
+		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), s.composeData(f, in, preview())
+		s.render(w, r, http.StatusOK, "compose", pg)
 	case "publish":
 		out, err := s.desk.Publish(ctx, a, f.Source(), in)
 		if err != nil {
@@ -201,7 +209,7 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 		http.Redirect(w, r, "/bulletins/"+url.PathEscape(out.ID)+"?done="+done, http.StatusSeeOther)
 	default:
 		pg.Data = s.composeData(f, in, preview())
-		s.render(w, http.StatusOK, "compose", pg)
+		s.render(w, r, http.StatusOK, "compose", pg)
 	}
 }
 
@@ -225,14 +233,14 @@ func withProblems(p *desk.Preview, err error) *desk.Preview {
 }
 
 // previewJSON answers the compose page's script as the member types.
-func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, _ *accounts.User) {
+func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	f, in := s.formFields(r)
 	p, err := s.desk.Preview(r.Context(), f, in)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		status, msg := explain(err)
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": s.words.Msg(s.langOf(r, u), msg)})
 		return
 	}
 	type fieldProblem struct {
@@ -256,8 +264,17 @@ func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, _ *accounts
 
 func (s *Server) deleteDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	if err := s.desk.DeleteDraft(r.Context(), actor(r, u), r.PathValue("id")); err != nil {
-		s.fail(w, r, "message", page{Title: "Draft", User: u}, err)
+		s.fail(w, r, "message", page{Title: i18n.M("title.draft"), User: u}, err)
 		return
 	}
 	http.Redirect(w, r, "/?done=draft-deleted", http.StatusSeeOther)
+}
+
+// zoneCity names a time zone as staff say it, by its city: "Madrid" for Europe/Madrid.
+func zoneCity(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ")
 }

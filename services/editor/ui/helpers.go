@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"path"
@@ -9,17 +11,26 @@ import (
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/i18n"
 )
 
 func asErr[T error](err error, target *T) bool { return err != nil && errors.As(err, target) }
 
-func (s *Server) funcs() template.FuncMap {
+// funcs are the template functions for pages in lang. Every word a template shows
+// comes through t, msg or word (a test holds the templates to it).
+func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 	return template.FuncMap{
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			return t.In(s.opts.Location).Format("2 Jan 2006 15:04:05")
+		// t is the catalogue's message key, with its arguments.
+		"t": func(key string, args ...any) string { return s.words.T(lang, key, args...) },
+		// msg is a message a handler made (a notice, an error, a title).
+		"msg": func(m i18n.Msg) string { return s.words.Msg(lang, m) },
+		// word is a value of a closed set (a state, a role, an action) in words.
+		"word": func(kind string, v any) string { return s.words.Word(lang, kind, fmt.Sprint(v)) },
+		"when": func(t time.Time) string { return i18n.Date(t, s.opts.Location) },
+		// json is a value carried through a form unchanged (a hidden input).
+		"json": func(v any) (string, error) {
+			data, err := json.Marshal(v)
+			return string(data), err
 		},
 		"can": func(u *accounts.User, role string) bool { return u != nil && u.Role.Allows(accounts.Role(role)) },
 		"has": func(list []string, v string) bool {
@@ -36,7 +47,7 @@ func (s *Server) funcs() template.FuncMap {
 }
 
 // parseTemplates builds one template set per page: the layout plus the page.
-func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+func (s *Server) parseTemplates(lang i18n.Lang) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -47,7 +58,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(s.funcs(lang)).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, err
 		}

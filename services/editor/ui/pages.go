@@ -6,6 +6,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/schedule"
 )
@@ -13,13 +14,21 @@ import (
 // notices are the messages a redirect after a successful action asks for by code, so
 // no text from the URL is ever shown.
 var notices = map[string]string{
-	"published":       "Published. The channels are taking it now; watch their states below.",
-	"unchanged":       "Nothing changed: this text is already the latest revision.",
-	"scheduled":       "Scheduled. It goes out at the time shown, even if the server restarts meanwhile; you can change or cancel it until then.",
-	"retracted":       "Retracted. Each channel is removing it; watch their states below.",
-	"retried":         "Sent back to the channel's worker. Watch its state below.",
-	"schedule-cancel": "Schedule cancelled: nothing will be published.",
-	"draft-deleted":   "Draft deleted.",
+	"published":       "done.published",
+	"unchanged":       "done.unchanged",
+	"scheduled":       "done.scheduled",
+	"retracted":       "done.retracted",
+	"retried":         "done.retried",
+	"schedule-cancel": "done.scheduleCancel",
+	"draft-deleted":   "done.draftDeleted",
+}
+
+// notice is the message the redirect's done code asks for; none for an unknown code.
+func notice(r *http.Request) i18n.Msg {
+	if key, ok := notices[r.URL.Query().Get("done")]; ok {
+		return i18n.M(key)
+	}
+	return i18n.Msg{}
 }
 
 type listData struct {
@@ -30,7 +39,7 @@ type listData struct {
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	ctx := r.Context()
-	pg := page{Title: "Bulletins", User: u, Notice: notices[r.URL.Query().Get("done")]}
+	pg := page{Title: i18n.M("title.bulletins"), User: u, Notice: notice(r)}
 	rows, err := s.desk.Overview(ctx)
 	if err != nil {
 		s.fail(w, r, "message", pg, err)
@@ -47,7 +56,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, u *accounts.User) 
 		return
 	}
 	pg.Data = listData{Rows: rows, Drafts: drafts, Schedules: scheds}
-	s.render(w, http.StatusOK, "list", pg)
+	s.render(w, r, http.StatusOK, "list", pg)
 }
 
 type detailData struct {
@@ -60,7 +69,7 @@ type detailData struct {
 func (s *Server) detail(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	pg := page{Title: id, User: u, Notice: notices[r.URL.Query().Get("done")]}
+	pg := page{Title: i18n.Raw(id), User: u, Notice: notice(r)}
 	sched, err := s.desk.Scheduled(ctx, id)
 	if err != nil {
 		s.fail(w, r, "message", pg, err)
@@ -70,7 +79,7 @@ func (s *Server) detail(w http.ResponseWriter, r *http.Request, u *accounts.User
 	var nf *desk.NotFoundError
 	if asErr(err, &nf) && sched != nil {
 		pg.Data = detailData{Scheduled: sched, Permalink: s.desk.Permalink(id)}
-		s.render(w, http.StatusOK, "detail", pg)
+		s.render(w, r, http.StatusOK, "detail", pg)
 		return
 	}
 	if err != nil {
@@ -82,16 +91,16 @@ func (s *Server) detail(w http.ResponseWriter, r *http.Request, u *accounts.User
 		s.fail(w, r, "message", pg, err)
 		return
 	}
-	pg.Title = st.Latest.Bulletin.Title
+	pg.Title = i18n.Raw(st.Latest.Bulletin.Title)
 	pg.Data = detailData{Status: st, History: hist, Scheduled: sched, Permalink: s.desk.Permalink(id)}
-	s.render(w, http.StatusOK, "detail", pg)
+	s.render(w, r, http.StatusOK, "detail", pg)
 }
 
 // act runs one action on a bulletin and goes back to its page.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, u *accounts.User, done string, fn func(desk.Actor, string) error) {
 	id := r.PathValue("id")
 	if err := fn(actor(r, u), id); err != nil {
-		s.fail(w, r, "message", page{Title: id, User: u, Data: id}, err)
+		s.fail(w, r, "message", page{Title: i18n.Raw(id), User: u, Data: id}, err)
 		return
 	}
 	http.Redirect(w, r, "/bulletins/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
@@ -120,7 +129,7 @@ func (s *Server) cancelSchedule(w http.ResponseWriter, r *http.Request, u *accou
 const auditPageSize = 300
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *accounts.User) {
-	pg := page{Title: "Audit log", User: u}
+	pg := page{Title: i18n.M("title.audit"), User: u}
 	if !u.Role.Allows(accounts.Publisher) {
 		s.fail(w, r, "message", pg, &desk.ForbiddenError{Action: "read the audit log", Need: accounts.Publisher})
 		return
@@ -131,5 +140,5 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *accounts.U
 		return
 	}
 	pg.Data = events
-	s.render(w, http.StatusOK, "audit", pg)
+	s.render(w, r, http.StatusOK, "audit", pg)
 }

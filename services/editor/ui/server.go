@@ -10,6 +10,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 )
 
@@ -49,7 +51,10 @@ type Server struct {
 	desk  *desk.Desk
 	audit *audit.Log
 	opts  Options
-	pages map[string]*template.Template
+	words *i18n.Catalogue
+	// pages holds one template set per language and page, each with its language's
+	// words bound in, so a request picks a ready set and nothing is shared mutably.
+	pages map[i18n.Lang]map[string]*template.Template
 	log   *slog.Logger
 }
 
@@ -61,12 +66,18 @@ func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, opts Options) (*Server
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{acc: acc, desk: d, audit: a, opts: opts, log: opts.Log}
-	pages, err := s.parseTemplates()
+	words, err := i18n.New()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ui: %w", err)
 	}
-	s.pages = pages
+	s := &Server{acc: acc, desk: d, audit: a, opts: opts, log: opts.Log, words: words, pages: map[i18n.Lang]map[string]*template.Template{}}
+	for _, l := range i18n.Langs() {
+		pages, err := s.parseTemplates(l)
+		if err != nil {
+			return nil, fmt.Errorf("ui: templates in %s: %w", l, err)
+		}
+		s.pages[l] = pages
+	}
 	return s, nil
 }
 
@@ -77,6 +88,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /lang", s.setLang)
 	mux.Handle("GET /{$}", s.auth(s.list))
 	mux.Handle("GET /events", s.auth(s.events))
 	mux.Handle("GET /compose", s.auth(s.composeNew))
@@ -104,7 +116,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 func (s *Server) withID(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 		if err := bulletin.CheckID(r.PathValue("id")); err != nil {
-			s.fail(w, r, "message", page{Title: "Bad address", User: u}, err)
+			s.fail(w, r, "message", page{Title: i18n.M("title.badaddress"), User: u}, err)
 			return
 		}
 		h(w, r, u)
@@ -125,22 +137,37 @@ func SecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// page is what every template gets.
+// page is what every template gets. Its words are messages, put in the reader's
+// language when the page is rendered.
 type page struct {
-	Title string
+	Title i18n.Msg
 	User  *accounts.User
 	// Notice is a success message; Error a problem to act on.
-	Notice, Error string
+	Notice, Error i18n.Msg
 	Data          any
 	// Sandbox lists the channels that deliver to a local sandbox: every page says so,
 	// so nobody takes a sandbox delivery for one citizens saw.
 	Sandbox []string
+	// Set by render: the page's language, the address the language switch comes
+	// back to, and the words the page's script shows.
+	Lang  i18n.Lang
+	Langs []i18n.Lang
+	Back  string
+	Words map[string]string
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
-	t := s.pages[name]
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Lang = s.langOf(r, p.User)
+	p.Langs = i18n.Langs()
+	p.Back = "/"
+	if r.Method == http.MethodGet && isLocalPath(r.URL.RequestURI()) {
+		p.Back = r.URL.RequestURI()
+	}
+	p.Words = s.scriptWords(p.Lang)
+	t := s.pages[p.Lang][name]
 	p.Sandbox = s.desk.Sandboxed()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", string(p.Lang))
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -153,16 +180,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, name string, p pag
 	status, msg := explain(err)
 	var inv *desk.InvalidError
 	if name != "compose" && errors.As(err, &inv) {
-		msg = "Not done: " + inv.Error() + "."
+		msg = i18n.M("error.notDone", inv.Error())
 	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}
 	p.Error = msg
-	s.render(w, status, name, p)
+	s.render(w, r, status, name, p)
 }
 
-func explain(err error) (int, string) {
+func explain(err error) (int, i18n.Msg) {
 	var (
 		inv  *desk.InvalidError
 		forb *desk.ForbiddenError
@@ -172,19 +199,19 @@ func explain(err error) (int, string) {
 	)
 	switch {
 	case errors.Is(err, bulletin.ErrBadID):
-		return http.StatusBadRequest, "No bulletin can have this address: its id is not a valid one (" + bulletin.IDRule + "). Go back to the list."
+		return http.StatusBadRequest, i18n.M("error.badID")
 	case errors.As(err, &inv):
-		return http.StatusUnprocessableEntity, "Not published yet: please fix what is marked below, then try again."
+		return http.StatusUnprocessableEntity, i18n.M("error.invalid")
 	case errors.As(err, &forb):
-		return http.StatusForbidden, "Sorry, " + forb.Error() + "."
+		return http.StatusForbidden, i18n.M("error.forbidden", i18n.W("do", forb.Action), i18n.W("role", string(forb.Need)))
 	case errors.As(err, &conf):
-		return http.StatusConflict, "Careful: " + conf.Error() + "."
+		return http.StatusConflict, i18n.M("error.conflict", conf.Error())
 	case errors.As(err, &busy):
-		return http.StatusConflict, "Not done: " + busy.Error() + "."
+		return http.StatusConflict, i18n.M("error.notDone", busy.Error())
 	case errors.As(err, &nf):
-		return http.StatusNotFound, "Not found: " + nf.Error() + ". It may have been removed; go back to the list."
+		return http.StatusNotFound, i18n.M("error.notFound", nf.Error())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable, "The server took too long to answer. Nothing you typed is lost: try again in a moment."
+		return http.StatusServiceUnavailable, i18n.M("error.timeout")
 	}
-	return http.StatusInternalServerError, "Something went wrong on the server (it is logged for IT). Nothing you typed is lost: try again in a moment, and call IT if it keeps happening."
+	return http.StatusInternalServerError, i18n.M("error.server")
 }

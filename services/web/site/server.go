@@ -56,6 +56,7 @@ type Server struct {
 	streams *streamGate
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
 	boot    string         // this server's random prefix of every version it tells
+	alerts  alertIndex     // the CAP messages of bulletins marked as alerts (cap.go)
 }
 
 // site is every rendered response of one feed version; pages render on first request.
@@ -172,6 +173,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /bulletins/{id}", s.bulletin)
 	mux.HandleFunc("GET /feed.atom", s.feedHandler("atom", s.renderAtom))
 	mux.HandleFunc("GET /feed.json", s.feedHandler("json", s.renderJSONFeed))
+	mux.HandleFunc("GET /cap.atom", s.serveCAPIndex)
+	mux.HandleFunc("GET /cap/{file}", s.serveCAP)
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /static/{name}", s.asset)
 	mux.HandleFunc("GET /healthz", s.health)

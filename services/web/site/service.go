@@ -98,7 +98,7 @@ func (s *Service) Run(ctx context.Context) error {
 	hs.RegisterOnShutdown(s.server.Close)
 
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	part := func(name string, run func() error) {
 		wg.Go(func() {
 			if err := run(); err != nil && ctx.Err() == nil {
@@ -108,6 +108,7 @@ func (s *Service) Run(ctx context.Context) error {
 		})
 	}
 	part("follow bulletins", func() error { return s.follower.Run(ctx) })
+	part("follow alerts", func() error { return s.server.followAlerts(ctx, s.js) })
 	part("watch youtube links", func() error { return feed.WatchLinks(ctx, s.store, s.feed, feed.DefaultRetry, s.log) })
 	part("deliver", func() error {
 		// Deliveries wait for the rebuild: the page serves nothing before it, so nothing

@@ -2,6 +2,15 @@
 // it adds previews as you type, live delivery states and confirmations.
 "use strict";
 
+// The page carries its words, in the member's language (script#words): the script
+// writes none of its own. fill puts a value in place of a pattern's %d or %s.
+var words = (function () {
+  var el = document.getElementById("words");
+  try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+})();
+function word(key, fallback) { return words[key] || fallback; }
+function fill(pattern, v) { return pattern.replace(/%[ds]/, function () { return String(v); }); }
+
 document.addEventListener("submit", function (ev) {
   var b = ev.submitter;
   var msg = b && b.getAttribute("data-confirm");
@@ -33,13 +42,13 @@ document.addEventListener("submit", function (ev) {
     tg.textContent = "";
     (data.telegram || []).forEach(function (m, i) {
       var box = document.createElement("div"); box.className = "tg-msg";
-      var n = document.createElement("small"); n.textContent = "message " + (i + 1);
+      var n = document.createElement("small"); n.textContent = fill(word("message", "%d"), i + 1);
       var t = document.createElement("div"); t.className = "tg-text"; t.innerHTML = m;
       box.appendChild(n); box.appendChild(t); tg.appendChild(box);
     });
-    document.getElementById("tg-count").textContent = (data.telegram || []).length + " message(s)";
+    document.getElementById("tg-count").textContent = fill(word("messages", "%d"), (data.telegram || []).length);
     document.getElementById("preview-youtube").textContent = data.youtube ?
-      "Live broadcast: " + data.youtube : "No live block: YouTube skips this bulletin.";
+      fill(word("live", "%s"), data.youtube) : word("noLive", "");
     setErrors(data.problems || []);
   }
   function refresh() {
@@ -47,7 +56,7 @@ document.addEventListener("submit", function (ev) {
     var body = new URLSearchParams(new FormData(form));
     fetch("/preview", { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) {
-        if (r.status === 401) throw new Error("Your session has ended: log in again in a new tab; your text stays here.");
+        if (r.status === 401) throw new Error(word("sessionEnded", "401"));
         return r.json();
       })
       .then(function (data) {
@@ -76,7 +85,7 @@ document.addEventListener("submit", function (ev) {
       el.className = "state s-" + u.state;
       el.title = u.error || "";
       el.textContent = u.channel + ": ";
-      var b = document.createElement("b"); b.textContent = u.state; el.appendChild(b);
+      var b = document.createElement("b"); b.textContent = word("state." + u.state, u.state); el.appendChild(b);
     });
   });
 })();
