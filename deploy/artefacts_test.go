@@ -150,8 +150,13 @@ func TestComposeStartsTheClusterAndEveryServiceWithItsOwnUser(t *testing.T) {
 		if s.Environment["NATS_NKEY_SEED"] != "/run/secrets/nats.nk" || s.Environment["NATS_REPLICAS"] != "3" {
 			t.Errorf("%s: NATS_NKEY_SEED %q, NATS_REPLICAS %q", user, s.Environment["NATS_NKEY_SEED"], s.Environment["NATS_REPLICAS"])
 		}
-		if len(s.Secrets) != 1 || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/"+user+".nk" {
+		if len(s.Secrets) != 1+len(composeSecrets[user]) || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/"+user+".nk" {
 			t.Errorf("%s signs in with %+v, want its own seed ../nats/secrets/%s.nk", user, s.Secrets, user)
+		}
+		for i, name := range composeSecrets[user] {
+			if i+1 >= len(s.Secrets) || s.Secrets[i+1].Target != name || s.Environment["EDITOR_SECRET_KEY_FILE"] != "/run/secrets/"+name {
+				t.Errorf("%s: secrets %+v, want also %s, named by EDITOR_SECRET_KEY_FILE", user, s.Secrets, name)
+			}
 		}
 		if s.Build.Args["PACKAGE"] != "./services/"+user || s.Build.Dockerfile != "deploy/docker/Dockerfile" {
 			t.Errorf("%s is built from %q with %q", user, s.Build.Args["PACKAGE"], s.Build.Dockerfile)
@@ -244,7 +249,13 @@ func readK8s(t *testing.T, file string) map[string]k8sObject {
 // TestKubernetesRunsThreeNodesAndLockedDownServices reads the manifests.
 // channelSecrets are the credentials a channel's pod mounts besides its bus key: there is
 // no sandbox on the cluster, so the workers need the real ones.
-var channelSecrets = map[string][]string{"telegram": {"telegram-bot"}, "youtube": {"youtube-oauth"}}
+// composeSecrets are the files a compose service gets besides its seed: the editor's
+// keys that seal staff TOTP secrets (the channels' credentials come with
+// compose.real-channels.yaml).
+var composeSecrets = map[string][]string{"editor": {"editor-totp.key"}}
+
+// The editor mounts the keys that seal staff TOTP secrets, which are never on the bus.
+var channelSecrets = map[string][]string{"telegram": {"telegram-bot"}, "youtube": {"youtube-oauth"}, "editor": {"editor-secret-key"}}
 
 func TestKubernetesRunsThreeNodesAndLockedDownServices(t *testing.T) {
 	nats := readK8s(t, "nats.yaml")

@@ -3,6 +3,8 @@ package deploy_test
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -112,7 +114,7 @@ func startEditor(t *testing.T, bin, natsURL, seed string, i int) string {
 		}
 		env = append(env, line)
 	}
-	env = append(env, "NATS_NKEY_SEED="+seed)
+	env = append(env, "NATS_NKEY_SEED="+seed, "EDITOR_SECRET_KEY_FILE="+secretKeyFile(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = env
@@ -133,6 +135,19 @@ func startEditor(t *testing.T, bin, natsURL, seed string, i int) string {
 	}()
 	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
 	return addr
+}
+
+// secretKeyFile writes a key that seals the editor's TOTP secrets, as `editor keys
+// init` does for a deployment: 32 random bytes in base64, mode 0600.
+func secretKeyFile(t *testing.T) string {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	f := filepath.Join(t.TempDir(), "editor-totp.key")
+	if err := os.WriteFile(f, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func readFile(t *testing.T, name string) string {

@@ -3,8 +3,10 @@
 //
 // Every account has a password (bcrypt) and a TOTP second factor; Authenticate checks
 // both, accepts each TOTP code once, answers every failure alike and makes repeated
-// failures of an account or from an address wait longer and longer, never for good. Sessions and tokens are stored under the SHA-256 of their
-// secret, so a copy of the buckets opens nothing.
+// failures of an account or from an address wait longer and longer, never for good.
+// Sessions and tokens are stored under the SHA-256 of their secret, and TOTP secrets
+// sealed with a key that is not on the bus (Keyring), so a copy of the buckets opens
+// nothing and signs nobody in.
 package accounts
 
 import (
@@ -80,8 +82,12 @@ type User struct {
 	Role Role   `json:"role"`
 	// PasswordHash is bcrypt.
 	PasswordHash []byte `json:"password_hash"`
-	// TOTPSecret is the base32 secret of the second factor.
-	TOTPSecret string `json:"totp_secret"`
+	// TOTPSealed is the second factor's base32 secret, sealed with the editor's key
+	// (Keyring): the bus never holds it in clear.
+	TOTPSealed string `json:"totp_sealed,omitempty"`
+	// TOTPSecret is the secret in clear: in memory only, right after AddUser, and in
+	// records older than sealing, which the editor seals at start or at their next write.
+	TOTPSecret string `json:"totp_secret,omitempty"`
 	// LastStep is the TOTP time step of the last accepted code; a code of that step or
 	// an earlier one is refused, so each code works once.
 	LastStep uint64 `json:"last_step,omitempty"`

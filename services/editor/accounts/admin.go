@@ -20,7 +20,7 @@ func (s *Store) update(ctx context.Context, name string, change func(*User) erro
 		if err := change(u); err != nil {
 			return nil, fmt.Errorf("user %s: %w", name, err)
 		}
-		err = putJSON(ctx, s.users, name, u, rev)
+		err = s.putUser(ctx, u, rev)
 		if isConflict(err) {
 			continue
 		}

@@ -49,7 +49,7 @@ func TestEveryFailureCostsOneBcrypt(t *testing.T) {
 	conn := natstest.Start(t).Connect("editor")
 	s, err := NewStore(context.Background(), conn.JS, Topology{SessionMaxAge: time.Hour},
 		Policy{FreeFailures: 1, Backoff: time.Minute, BackoffMax: time.Minute, BcryptCost: 4, MinPassword: 12, Issuer: "test"},
-		func() time.Time { return now })
+		testKeys(t), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +58,13 @@ func TestEveryFailureCostsOneBcrypt(t *testing.T) {
 	s.compare = func(h, p []byte) error { compares.Add(1); return bcryptCompare(h, p) }
 	ctx := context.Background()
 	const pw = "correct horse battery"
+	var na *NewAccount
 	for _, name := range []string{"anna", "bea"} {
-		if _, err := s.AddUser(ctx, name, Writer, pw, "test"); err != nil {
+		if na, err = s.AddUser(ctx, name, Writer, pw, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	na, _ := s.User(ctx, "bea")
-	beaCode, _ := Code(na.TOTPSecret, now)
+	beaCode, _ := Code(na.User.TOTPSecret, now)
 	// anna's account must wait; 203.0.113.9 must wait.
 	for range 2 {
 		_, _ = s.Authenticate(ctx, "anna", "wrong password!", "000000", "198.51.100.1:1")

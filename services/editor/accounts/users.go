@@ -44,16 +44,19 @@ const (
 // Store keeps accounts, sessions and tokens. It is safe for concurrent use.
 type Store struct {
 	users, sessions, tokens jetstream.KeyValue
-	policy                  Policy
-	now                     func() time.Time
-	dummyHash               []byte
+	// keys seal the TOTP secrets; nil refuses to store or read one.
+	keys      *Keyring
+	policy    Policy
+	now       func() time.Time
+	dummyHash []byte
 	// compare is bcrypt's; every failed login runs it once, whatever failed.
 	compare func(hash, password []byte) error
 	addrs   addresses
 }
 
-// NewStore creates or updates the buckets and binds to them.
-func NewStore(ctx context.Context, js jetstream.JetStream, t Topology, p Policy, now func() time.Time) (*Store, error) {
+// NewStore creates or updates the buckets and binds to them; keys seal the TOTP
+// secrets. Run Migrate once it is made, to seal what older editors left in clear.
+func NewStore(ctx context.Context, js jetstream.JetStream, t Topology, p Policy, keys *Keyring, now func() time.Time) (*Store, error) {
 	acc, ses, tok, err := createBuckets(ctx, js, t)
 	if err != nil {
 		return nil, err
@@ -68,7 +71,7 @@ func NewStore(ctx context.Context, js jetstream.JetStream, t Topology, p Policy,
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
-	return &Store{users: acc, sessions: ses, tokens: tok, policy: p, now: now, dummyHash: dummy,
+	return &Store{users: acc, sessions: ses, tokens: tok, keys: keys, policy: p, now: now, dummyHash: dummy,
 		compare: bcrypt.CompareHashAndPassword}, nil
 }
 
@@ -104,7 +107,7 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password, b
 		return nil, fmt.Errorf("add user %s: totp: %w", name, err)
 	}
 	u := &User{Name: name, Role: role, PasswordHash: hash, TOTPSecret: key.Secret(), Created: s.now().UTC(), CreatedBy: by}
-	if err := putJSON(ctx, s.users, name, u, 0); err != nil {
+	if err := s.putUser(ctx, u, 0); err != nil {
 		if errors.Is(err, ErrExists) {
 			return nil, fmt.Errorf("add user %s: %w", name, ErrExists)
 		}
@@ -138,13 +141,16 @@ func (s *Store) Users(ctx context.Context) ([]*User, error) {
 	return out, nil
 }
 
-// RemoveUser deletes an account and every session it has.
+// RemoveUser deletes an account, every session it has and every token it owns.
 func (s *Store) RemoveUser(ctx context.Context, name string) error {
 	if _, err := s.User(ctx, name); err != nil {
 		return err
 	}
 	if err := s.users.Delete(ctx, name); err != nil {
 		return fmt.Errorf("remove user %s: %w", name, err)
+	}
+	if err := s.removeTokensOf(ctx, name); err != nil {
+		return err
 	}
 	return s.endSessionsOf(ctx, name)
 }
@@ -238,10 +244,14 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 		return nil, false, &RefusedError{Why: "account", Until: u.NotBefore}
 	}
 	pwOK := s.compare(u.PasswordHash, []byte(password)) == nil
-	step, codeOK := s.checkCode(u, code, now)
+	secret, err := s.totpSecret(u)
+	if err != nil {
+		return nil, false, fmt.Errorf("login %s: %w", name, err) // the server's fault, not the member's
+	}
+	step, codeOK := checkCode(secret, u.LastStep, code, now)
 	if pwOK && codeOK {
 		u.Failures, u.NotBefore, u.LastStep = 0, time.Time{}, step
-		if err := putJSON(ctx, s.users, name, u, rev); err != nil {
+		if err := s.putUser(ctx, u, rev); err != nil {
 			return nil, false, err
 		}
 		return u, false, nil
@@ -251,7 +261,7 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 	}
 	u.Failures++
 	u.NotBefore = now.Add(s.policy.wait(u.Failures)).UTC()
-	if err := putJSON(ctx, s.users, name, u, rev); err != nil {
+	if err := s.putUser(ctx, u, rev); err != nil {
 		return nil, false, err
 	}
 	return nil, true, fmt.Errorf("%w (failure %d in a row; the next attempt waits until %s)", ErrBadLogin, u.Failures, u.NotBefore.Format(time.RFC3339))
@@ -259,18 +269,18 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 
 // checkCode finds the time step code belongs to, within the skew, later than the last
 // accepted one.
-func (s *Store) checkCode(u *User, code string, now time.Time) (uint64, bool) {
+func checkCode(secret string, lastStep uint64, code string, now time.Time) (uint64, bool) {
 	if len(code) != 6 {
 		return 0, false
 	}
 	cur := uint64(now.Unix()) / totpPeriod
 	for d := -totpSkew; d <= totpSkew; d++ {
 		step := uint64(int64(cur) + int64(d))
-		want, err := hotp.GenerateCodeCustom(u.TOTPSecret, step, hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		want, err := hotp.GenerateCodeCustom(secret, step, hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 		if err != nil {
 			return 0, false
 		}
-		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && step > u.LastStep {
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && step > lastStep {
 			return step, true
 		}
 	}

@@ -87,7 +87,7 @@ func (s *Server) auth(h handler) http.Handler {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "send an API token: Authorization: Bearer <token> (an administrator creates one with: editor token create NAME)", nil)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "send an API token: Authorization: Bearer <token> (an administrator creates one with: editor token create NAME --owner MEMBER)", nil)
 			return
 		}
 		t, u, err := s.acc.LookupToken(r.Context(), strings.TrimSpace(secret))
@@ -103,10 +103,9 @@ func (s *Server) auth(h handler) http.Handler {
 			s.fail(w, err)
 			return
 		}
-		a := desk.Actor{Name: t.Actor(), Role: t.Role, Via: via(r), Remote: r.RemoteAddr}
-		if u != nil {
-			a.Role = u.Role // a login token acts as its member is now
-		}
+		// The desk checks this role on every operation, so a token's scope, capped by
+		// its owner's role now, is enforced where every door's role is.
+		a := desk.Actor{Name: t.Actor(), Role: t.Acting(u), Via: via(r), Remote: r.RemoteAddr}
 		r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, presented{strings.TrimSpace(secret), t}))
 		h(w, r, a)
 	})

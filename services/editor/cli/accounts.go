@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,7 +48,7 @@ func (c *client) connect(ctx context.Context) error {
 }
 
 func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
-	cfg, err := staff.LoadConfig(c.env.Getenv)
+	cfg, err := staff.LoadConfig(c.secretGetenv)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -237,9 +239,14 @@ func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 	if err != nil {
 		return err
 	}
-	role, err := accounts.ParseRole(fs.Lookup("role").Value.String())
-	if err != nil {
-		return fmt.Errorf("token %s: %w", sub, err)
+	if flagSet(fs, "role") {
+		return fmt.Errorf("token %s: --role is now --scope publish|admin, with --owner MEMBER", sub)
+	}
+	var nt accounts.NewToken
+	if sub == "create" {
+		if nt, err = newTokenFlags(fs, name); err != nil {
+			return err
+		}
 	}
 	acc, al, err := c.accounts(ctx)
 	if err != nil {
@@ -252,13 +259,16 @@ func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 			return err
 		}
 		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY\tACTS AS\tEXPIRES")
+		fmt.Fprintln(tw, "NAME\tOWNER\tSCOPE\tCREATED\tBY\tACTS AS\tEXPIRES\tLAST USED")
 		for _, t := range toks {
-			expires := "-"
-			if !t.Expires.IsZero() {
-				expires = t.Expires.Local().Format(time.DateTime)
+			scope := string(t.Scope)
+			if t.User != "" {
+				scope = "login"
+			} else if scope == "" {
+				scope = "role " + string(t.Role) // made before scopes
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, t.Created.Local().Format(time.DateTime), orDash(t.CreatedBy), t.Actor(), expires)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, orDash(cmp.Or(t.Owner, t.User)), scope, localTime(t.Created),
+				orDash(t.CreatedBy), t.Actor(), localTime(t.Expires), localTime(t.LastUsed))
 		}
 		return tw.Flush()
 	case "revoke":
@@ -273,12 +283,55 @@ func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) e
 		fmt.Fprintf(c.env.Stdout, "token %s revoked\n", name)
 		return nil
 	}
-	secret, _, err := acc.CreateToken(ctx, name, role, BusActor)
+	nt.By = BusActor
+	secret, t, err := acc.CreateToken(ctx, nt)
 	c.audit(ctx, al, audit.TokenCreate, name, err)
 	if err != nil {
 		return fmt.Errorf("token create %s: %w", name, err)
 	}
 	fmt.Fprintln(c.env.Stdout, secret)
-	fmt.Fprintf(c.env.Stderr, "token %s (%s) created; it is shown only now. Scripts use it as EDITOR_TOKEN=... (the audit log names it token:%s)\n", name, role, name)
+	fmt.Fprintf(c.env.Stderr, "token %s (scope %s, owner %s, expires %s) created; it is shown only now. Scripts use it as EDITOR_TOKEN=... (the audit log names it token:%s)\n",
+		name, t.Scope, t.Owner, localTime(t.Expires), name)
 	return nil
+}
+
+// newTokenFlags reads token create's flags.
+func newTokenFlags(fs *flag.FlagSet, name string) (accounts.NewToken, error) {
+	owner := fs.Lookup("owner").Value.String()
+	if owner == "" {
+		// The bus key stands for nobody: the token needs a member answerable for it.
+		return accounts.NewToken{}, fmt.Errorf("token create %s: say whose it is, e.g. --owner anna (it acts no more than its owner may, and goes with her account)", name)
+	}
+	scope, err := accounts.ParseScope(fs.Lookup("scope").Value.String())
+	if err != nil {
+		return accounts.NewToken{}, fmt.Errorf("token create %s: %w", name, err)
+	}
+	ttl, err := parseExpiry(fs.Lookup("expires").Value.String())
+	if err != nil {
+		return accounts.NewToken{}, fmt.Errorf("token create %s: --expires %w", name, err)
+	}
+	return accounts.NewToken{Name: name, Scope: scope, Owner: strings.ToLower(owner), TTL: ttl}, nil
+}
+
+// parseExpiry reads a lifetime: days ("90d") or a Go duration ("36h").
+func parseExpiry(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, fmt.Errorf("%q: not a number of days (want e.g. 90d or 36h)", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q: not a lifetime (want e.g. 90d or 36h)", v)
+	}
+	return d, nil
+}
+
+func localTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format(time.DateTime)
 }

@@ -34,12 +34,12 @@ func TestUserAddPrintsTheQRCodeAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "anna  publisher") {
 		t.Errorf("user list:\n%s", r.out)
 	}
-	r = w.editor("", "token", "create", "importer")
+	r = w.editor("", "token", "create", "importer", "--owner", "anna")
 	token := strings.TrimSpace(r.out)
 	if r.err != nil || !strings.HasPrefix(token, "pgt_") || !strings.Contains(r.errOut, "shown only now") {
 		t.Fatalf("token create: %v %q %q", r.err, r.out, r.errOut)
 	}
-	if r := w.editor("", "token", "list"); !strings.Contains(r.out, "importer  publisher") || !strings.Contains(r.out, "token:importer") || strings.Contains(r.out, token) {
+	if r := w.editor("", "token", "list"); !strings.Contains(r.out, "importer  anna   publish") || !strings.Contains(r.out, "token:importer") || strings.Contains(r.out, token) {
 		t.Errorf("token list:\n%s", r.out)
 	}
 	if r := w.editor("", "token", "revoke", "importer"); r.err != nil {

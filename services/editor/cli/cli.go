@@ -15,6 +15,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
 )
 
 // Env is what a command needs from the process. main fills it; tests fill it by hand.
@@ -52,6 +54,13 @@ func roleFlag(def string) func(fs *flag.FlagSet) {
 	return func(fs *flag.FlagSet) { fs.String("role", def, "role: writer, publisher or admin") }
 }
 
+func tokenFlags(fs *flag.FlagSet) {
+	fs.String("owner", "", "the member answerable for the token (required): it acts no more than she may, and goes with her account")
+	fs.String("scope", string(accounts.ScopePublish), "what the token may do: publish or admin")
+	fs.String("expires", "90d", "how long it works: days (90d) or hours (36h), at most 366d")
+	fs.String("role", "", "no longer accepted: use --scope")
+}
+
 func commands() []command {
 	return []command{
 		{"publish", "FILE.md...", "check and publish bulletins (or schedule them, for a future publish_at); prints id@revision for each", publishCmd, nil},
@@ -66,7 +75,8 @@ func commands() []command {
 		{"logout", "", "end the login token kept by login", logoutCmd, nil},
 		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
 		{"user", "add|list|remove|unlock|role NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code, unlock forgets failed logins, role --role R changes the role", userCmd, roleFlag("writer")},
-		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create prints the token once", tokenCmd, roleFlag("publisher")},
+		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
+		{"keys", "init|rotate", "the key file that seals the TOTP secrets (EDITOR_SECRET_KEY_FILE): init creates it, rotate seals every account with a new key", keysCmd, nil},
 	}
 }
 

@@ -191,7 +191,8 @@ func TestIdentityComesFromTheTokenOnly(t *testing.T) {
 // A script's token (editor token create) acts under its own name.
 func TestAnAutomationTokenActsUnderItsName(t *testing.T) {
 	w := newWorld(t)
-	r := w.editor("", "token", "create", "importer")
+	w.member("anna", accounts.Publisher)
+	r := w.editor("", "token", "create", "importer", "--owner", "anna")
 	token := strings.TrimSpace(r.out)
 	if r.err != nil || !strings.HasPrefix(token, "pgt_") {
 		t.Fatalf("token create: %v %q %q", r.err, r.out, r.errOut)

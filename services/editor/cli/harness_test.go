@@ -56,7 +56,10 @@ func newWorld(t *testing.T) *world {
 	addr := freeAddr(t)
 	w := &world{t: t, srv: srv, base: "http://" + addr, tokenFile: filepath.Join(t.TempDir(), "pregoner", "editor-token"),
 		vars: map[string]string{"NATS_URL": srv.URL(), "EDITOR_ADDR": addr, "EDITOR_URL": "http://" + addr,
-			"EDITOR_BCRYPT_COST": "4", "EDITOR_FAIL_DELAY": "1ms"}}
+			"EDITOR_BCRYPT_COST": "4", "EDITOR_FAIL_DELAY": "1ms", "EDITOR_SECRET_KEY_FILE": filepath.Join(t.TempDir(), "editor-totp.key")}}
+	if err := accounts.EnsureKeyFile(w.vars["EDITOR_SECRET_KEY_FILE"]); err != nil {
+		t.Fatal(err)
+	}
 	conn := srv.Connect("test")
 	var err error
 	if w.pub, err = bus.NewBulletins(context.Background(), conn.JS); err != nil {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/ytfields"
@@ -41,10 +42,16 @@ func (d *Desk) Check(ctx context.Context, src []byte, in Intent) (*bulletin.Bull
 		}
 		return nil, problems(fes), nil
 	}
-	var ps []Problem
-	for _, err := range ytfields.CheckBulletin(b, d.now()) {
-		ps = append(ps, problemOf(err))
+	now := d.now()
+	ps := liveProblems(b, now)
+	for _, err := range ytfields.CheckBulletin(b, now) {
+		p := problemOf(err)
+		if p.Field == "live: start" && hasField(ps, p.Field) {
+			continue // the same start already refused, in staff's words
+		}
+		ps = append(ps, p)
 	}
+	d.putInWords(ps)
 	latest, _, err := d.pub.Latest(ctx, b.ID)
 	switch {
 	case errors.Is(err, bus.ErrNotFound):
@@ -67,6 +74,24 @@ func (d *Desk) Check(ctx context.Context, src []byte, in Intent) (*bulletin.Bull
 		return nil, ps, nil
 	}
 	return b, nil, nil
+}
+
+func hasField(ps []Problem, field string) bool {
+	for _, p := range ps {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// putInWords fills in the English Message of the problems that carry a message key.
+func (d *Desk) putInWords(ps []Problem) {
+	for i := range ps {
+		if ps[i].Message == "" && !ps[i].Msg.IsZero() {
+			ps[i].Message = d.words.Msg(i18n.English, ps[i].Msg)
+		}
+	}
 }
 
 func problems(fes bulletin.Errors) []Problem {
@@ -93,11 +118,23 @@ type Preview struct {
 	Telegram []template.HTML `json:"telegram"`
 	// YouTube is the broadcast title, when the bulletin has a live block.
 	YouTube string `json:"youtube,omitempty"`
+	// SuggestedID is the id the title suggests, given when a new bulletin has none:
+	// the preview and its checks use it, and the form fills it in, editable.
+	SuggestedID string `json:"suggested_id,omitempty"`
 }
 
 // Preview checks f as a publish would and renders it for every channel. The previews
-// are made even when there are problems, from the fields as typed.
+// are made even when there are problems, from the fields as typed. A new bulletin
+// without an id is previewed under the id its title suggests (see SuggestID).
 func (d *Desk) Preview(ctx context.Context, f Fields, in Intent) (*Preview, error) {
+	var suggested string
+	if in.New && strings.TrimSpace(f.ID) == "" && strings.TrimSpace(f.Title) != "" {
+		id, err := d.SuggestID(ctx, f.Title)
+		if err != nil {
+			return nil, fmt.Errorf("preview: %w", err)
+		}
+		suggested, f.ID = id, id
+	}
 	b, ps, err := d.Check(ctx, f.Source(), in)
 	var conflict *ConflictError
 	if errors.As(err, &conflict) {
@@ -109,7 +146,7 @@ func (d *Desk) Preview(ctx context.Context, f Fields, in Intent) (*Preview, erro
 	if b == nil {
 		b = &bulletin.Bulletin{ID: strings.TrimSpace(f.ID), Title: f.Title, Lang: f.Lang, Body: strings.TrimSpace(f.Body)}
 	}
-	p := &Preview{Problems: ps}
+	p := &Preview{Problems: ps, SuggestedID: suggested}
 	web, err := d.md.HTML([]byte(b.Body))
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -47,6 +48,9 @@ type Desk struct {
 	now        func() time.Time
 	log        *slog.Logger
 	sandbox    sandboxes
+	// words put the desk's own problems in words: English in Message, for the API and
+	// the command line; the UI translates Problem.Msg into the member's language.
+	words *i18n.Catalogue
 }
 
 // Deps are what a Desk works with.
@@ -92,7 +96,11 @@ func New(ctx context.Context, d Deps) (*Desk, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Desk{pub: pub, store: store, audit: d.Audit, drafts: drafts, deliveries: deliveries, sched: d.Schedule, md: markdown.New(),
+	words, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("desk: %w", err)
+	}
+	return &Desk{words: words, pub: pub, store: store, audit: d.Audit, drafts: drafts, deliveries: deliveries, sched: d.Schedule, md: markdown.New(),
 		tg: tghtml.NewRenderer(d.WebBaseURL), webBase: strings.TrimRight(d.WebBaseURL, "/"), now: d.Now, log: d.Log}, nil
 }
 
@@ -104,6 +112,9 @@ type Problem struct {
 	Field   string `json:"field"` // front-matter field, "body", or "" for the whole bulletin
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
+	// Msg is the message as a catalogue key, for the problems the desk itself finds:
+	// the UI shows it in the member's language. Zero for the parser's and YouTube's.
+	Msg i18n.Msg `json:"-"`
 }
 
 func (p Problem) String() string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
@@ -133,9 +134,19 @@ func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
 	return nil
 }
 
-// Retract withdraws id from every channel. A schedule of it is cancelled first, so a
-// runner cannot send the text out again after the retraction.
+// Retract withdraws id from every channel, giving no reason (see RetractBecause).
 func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revision, error) {
+	return d.RetractBecause(ctx, a, id, "")
+}
+
+// MaxReasonChars bounds a retraction's reason: a sentence or two, not a document in
+// the audit log.
+const MaxReasonChars = 500
+
+// RetractBecause withdraws id from every channel and keeps why in the audit event,
+// where whoever asks later ("why did this disappear?") finds it. A schedule of it is
+// cancelled first, so a runner cannot send the text out again after the retraction.
+func (d *Desk) RetractBecause(ctx context.Context, a Actor, id, reason string) (*bulletin.Revision, error) {
 	if err := checkID("retract", id); err != nil {
 		return nil, err
 	}
@@ -158,7 +169,7 @@ func (d *Desk) Retract(ctx context.Context, a Actor, id string) (*bulletin.Revis
 		d.record(ctx, a, audit.Retract, id, false, err.Error())
 		return nil, notFound(err, "bulletin "+id)
 	}
-	d.record(ctx, a, audit.Retract, rev.Key(), true, rev.Bulletin.Title)
+	d.record(ctx, a, audit.Retract, rev.Key(), true, retractDetail(rev.Bulletin.Title, reason))
 	return rev, nil
 }
 
@@ -213,6 +224,27 @@ func (d *Desk) Retry(ctx context.Context, a Actor, id, channel string) error {
 		return &InvalidError{Problems: []Problem{{Field: "channel", Message: err.Error() + ": only a dead delivery can be retried; the worker is still on it"}}}
 	}
 	return err
+}
+
+// retractDetail is the audit detail of a retraction: the title, then the reason on
+// one line (a newline would break the log's one-event-per-line views), cut to size.
+func retractDetail(title, reason string) string {
+	reason = strings.Join(strings.Fields(reason), " ")
+	if reason == "" {
+		return title
+	}
+	if r := []rune(reason); len(r) > MaxReasonChars {
+		reason = string(r[:MaxReasonChars]) + "…"
+	}
+	return title + " — reason: " + reason
+}
+
+// GoesOutLater reports whether a bulletin with this publish_at (RFC 3339, as in
+// Fields) would be scheduled rather than published at once: the UI asks to confirm
+// only what goes out now.
+func (d *Desk) GoesOutLater(publishAt string) bool {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(publishAt))
+	return err == nil && t.After(d.now())
 }
 
 func errText(err error) string {

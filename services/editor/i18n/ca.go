@@ -169,6 +169,13 @@ var catalan = map[string]string{
 	"admin.notRevoked":   "No s'ha revocat: %s.",
 	"admin.selfRemove":   "no podeu eliminar el vostre propi compte; demaneu-ho a un altre administrador",
 	"admin.selfRole":     "no podeu canviar el vostre propi rol; demaneu-ho a un altre administrador",
+	"admin.owner":        "Responsable",
+	"admin.scope":        "Abast",
+	"admin.expires":      "Caduca",
+	"admin.lastUsed":     "Darrer ús",
+	"admin.loginToken":   "inici de sessió",
+	"admin.days":         "Dies de validesa",
+	"admin.tokenRules":   "Un testimoni actua amb el seu abast, mai amb més del que pot el seu responsable; deixa de funcionar quan caduca o quan se suprimeix el compte del responsable.",
 
 	"done.published":      "Publicat. Els canals l'estan rebent; seguiu-ne els estats aquí sota.",
 	"done.unchanged":      "No ha canviat res: aquest text ja és la darrera revisió.",
@@ -214,6 +221,8 @@ var catalan = map[string]string{
 	"role.writer":    "redactor",
 	"role.publisher": "publicador",
 	"role.admin":     "administrador",
+	"scope.publish":  "publicar",
+	"scope.admin":    "administrar",
 
 	"action.publish":         "publicació",
 	"action.edit":            "canvi",
@@ -234,6 +243,7 @@ var catalan = map[string]string{
 	"action.token_create":    "testimoni creat",
 	"action.token_revoke":    "testimoni revocat",
 	"action.token_refused":   "testimoni refusat",
+	"action.key_rotate":      "clau TOTP renovada",
 
 	"via.ui":       "web",
 	"via.api":      "API",
@@ -243,4 +253,24 @@ var catalan = map[string]string{
 	"lang.ca": "català",
 	"lang.es": "castellà",
 	"lang.en": "anglès",
+
+	// The desk's own problems, at their field (desk.Problem.Msg).
+	"problem.liveNeedsYouTube":  "una emissió en directe només surt a YouTube: marqueu YouTube, o buideu l'inici i el títol de l'emissió",
+	"problem.livePast":          "%s ja ha passat: YouTube només programa emissions que encara no han començat; poseu-hi un inici posterior",
+	"problem.liveBeforePublish": "%s és abans que surti el butlletí (%s): l'avís arribaria amb l'emissió ja començada; poseu-hi un inici posterior o avanceu la publicació",
+
+	"compose.idSuggested": "(proposat a partir del títol; el podeu canviar)",
+	"compose.schedule":    "Programa",
+	"compose.confirmAsk":  "Es publicarà ara mateix a tots els canals marcats. Voleu continuar?",
+	"compose.confirmNow":  "Es publicarà ara mateix a: %s. Un cop surt, la ciutadania ja l'ha vist. Comproveu-ho i confirmeu.",
+	"compose.confirmYes":  "Sí, publica ara",
+	"compose.confirmBack": "Encara no: continueu editant a sota.",
+	"compose.idEmpty":     "Cal una adreça (id) per al butlletí. N'hem proposat una a partir del títol: reviseu-la i torneu a prémer el botó.",
+	"title.retract":       "Retirada",
+	"retract.heading":     "Voleu retirar «%s»?",
+	"retract.what":        "Es retirarà de tots els canals: el web, Telegram i YouTube deixaran de mostrar-lo.",
+	"retract.reason":      "Motiu",
+	"retract.reasonHint":  "(queda al registre d'activitat; p. ex. «dades errònies»)",
+	"retract.submit":      "Retira'l",
+	"retract.prompt":      "Per què es retira? El motiu queda al registre d'activitat.",
 }

@@ -175,6 +175,13 @@ var english = map[string]string{
 	"admin.notRevoked":   "Not revoked: %s.",
 	"admin.selfRemove":   "you cannot remove your own account; ask another administrator",
 	"admin.selfRole":     "you cannot change your own role; ask another administrator",
+	"admin.owner":        "Owner",
+	"admin.scope":        "Scope",
+	"admin.expires":      "Expires",
+	"admin.lastUsed":     "Last used",
+	"admin.loginToken":   "login",
+	"admin.days":         "Days valid",
+	"admin.tokenRules":   "A token acts with its scope, never more than its owner may; it stops working when it expires or its owner's account is removed.",
 
 	// Notices after an action.
 	"done.published":      "Published. The channels are taking it now; watch their states below.",
@@ -225,6 +232,8 @@ var english = map[string]string{
 	"role.writer":    "writer",
 	"role.publisher": "publisher",
 	"role.admin":     "admin",
+	"scope.publish":  "publish",
+	"scope.admin":    "admin",
 
 	// Revision kinds and audit actions.
 	"action.publish":         "publish",
@@ -246,6 +255,7 @@ var english = map[string]string{
 	"action.token_create":    "token created",
 	"action.token_revoke":    "token revoked",
 	"action.token_refused":   "token refused",
+	"action.key_rotate":      "TOTP key rotated",
 
 	// Doors of the audit log.
 	"via.ui":       "web",
@@ -257,4 +267,24 @@ var english = map[string]string{
 	"lang.ca": "Catalan",
 	"lang.es": "Spanish",
 	"lang.en": "English",
+
+	// The desk's own problems, at their field (desk.Problem.Msg).
+	"problem.liveNeedsYouTube":  "a live broadcast goes out only on YouTube: tick YouTube, or empty the live broadcast's start and title",
+	"problem.livePast":          "%s is not in the future: YouTube only schedules a broadcast that is yet to begin; choose a later start",
+	"problem.liveBeforePublish": "%s is before the bulletin goes out (%s): the announcement would come after the broadcast began; choose a later start or publish earlier",
+
+	"compose.idSuggested": "(suggested from the title; you may change it)",
+	"compose.schedule":    "Schedule",
+	"compose.confirmAsk":  "This goes out now, on every channel ticked. Go on?",
+	"compose.confirmNow":  "This goes out now, on: %s. Once out, citizens have seen it. Check it and confirm.",
+	"compose.confirmYes":  "Yes, publish now",
+	"compose.confirmBack": "Not yet: keep editing below.",
+	"compose.idEmpty":     "The bulletin needs an address (id). One is suggested from the title: check it and press the button again.",
+	"title.retract":       "Retract",
+	"retract.heading":     "Retract “%s”?",
+	"retract.what":        "It is withdrawn from every channel: the web page, Telegram and YouTube stop showing it.",
+	"retract.reason":      "Reason",
+	"retract.reasonHint":  "(kept in the audit log; e.g. “wrong figures”)",
+	"retract.submit":      "Retract it",
+	"retract.prompt":      "Why is it retracted? The reason is kept in the audit log.",
 }

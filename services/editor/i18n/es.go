@@ -169,6 +169,13 @@ var spanish = map[string]string{
 	"admin.notRevoked":   "No se ha revocado: %s.",
 	"admin.selfRemove":   "no puede eliminar su propia cuenta; pídalo a otro administrador",
 	"admin.selfRole":     "no puede cambiar su propio rol; pídalo a otro administrador",
+	"admin.owner":        "Responsable",
+	"admin.scope":        "Alcance",
+	"admin.expires":      "Caduca",
+	"admin.lastUsed":     "Último uso",
+	"admin.loginToken":   "inicio de sesión",
+	"admin.days":         "Días de validez",
+	"admin.tokenRules":   "Un token actúa con su alcance, nunca con más de lo que puede su responsable; deja de funcionar cuando caduca o cuando se elimina la cuenta del responsable.",
 
 	"done.published":      "Publicado. Los canales lo están recibiendo; siga sus estados aquí abajo.",
 	"done.unchanged":      "No ha cambiado nada: este texto ya es la última revisión.",
@@ -214,6 +221,8 @@ var spanish = map[string]string{
 	"role.writer":    "redactor",
 	"role.publisher": "publicador",
 	"role.admin":     "administrador",
+	"scope.publish":  "publicar",
+	"scope.admin":    "administrar",
 
 	"action.publish":         "publicación",
 	"action.edit":            "cambio",
@@ -234,6 +243,7 @@ var spanish = map[string]string{
 	"action.token_create":    "token creado",
 	"action.token_revoke":    "token revocado",
 	"action.token_refused":   "token rechazado",
+	"action.key_rotate":      "clave TOTP renovada",
 
 	"via.ui":       "web",
 	"via.api":      "API",
@@ -243,4 +253,24 @@ var spanish = map[string]string{
 	"lang.ca": "catalán",
 	"lang.es": "castellano",
 	"lang.en": "inglés",
+
+	// The desk's own problems, at their field (desk.Problem.Msg).
+	"problem.liveNeedsYouTube":  "una emisión en directo solo sale en YouTube: marcad YouTube, o vaciad el inicio y el título de la emisión",
+	"problem.livePast":          "%s ya ha pasado: YouTube solo programa emisiones que aún no han empezado; poned un inicio posterior",
+	"problem.liveBeforePublish": "%s es antes de que salga el boletín (%s): el aviso llegaría con la emisión ya empezada; poned un inicio posterior o adelantad la publicación",
+
+	"compose.idSuggested": "(propuesto a partir del título; lo podéis cambiar)",
+	"compose.schedule":    "Programa",
+	"compose.confirmAsk":  "Se publicará ahora mismo en todos los canales marcados. ¿Queréis continuar?",
+	"compose.confirmNow":  "Se publicará ahora mismo en: %s. Una vez sale, la ciudadanía ya lo ha visto. Comprobadlo y confirmad.",
+	"compose.confirmYes":  "Sí, publica ahora",
+	"compose.confirmBack": "Todavía no: seguid editando abajo.",
+	"compose.idEmpty":     "El boletín necesita una dirección (id). Hemos propuesto una a partir del título: revisadla y volved a pulsar el botón.",
+	"title.retract":       "Retirada",
+	"retract.heading":     "¿Queréis retirar «%s»?",
+	"retract.what":        "Se retirará de todos los canales: la web, Telegram y YouTube dejarán de mostrarlo.",
+	"retract.reason":      "Motivo",
+	"retract.reasonHint":  "(queda en el registro de actividad; p. ej. «datos erróneos»)",
+	"retract.submit":      "Retíralo",
+	"retract.prompt":      "¿Por qué se retira? El motivo queda en el registro de actividad.",
 }

@@ -11,11 +11,25 @@ import (
 	"github.com/paeria/pregoner/services/editor/audit"
 )
 
+// token makes an automation token that acts with role: owned by an account of its
+// own ("owner-NAME"), of scope admin for an admin, else publish — and for a writer,
+// its owner demoted to writer afterwards, which caps the token.
 func (e *env) token(name string, role accounts.Role) string {
 	e.t.Helper()
-	secret, _, err := e.svc.Accounts.CreateToken(context.Background(), name, role, "test")
+	ctx := context.Background()
+	owner, scope := "owner-"+name, accounts.ScopePublish
+	if role == accounts.Admin {
+		scope = accounts.ScopeAdmin
+	}
+	e.user(owner, scope.Role())
+	secret, _, err := e.svc.Accounts.CreateToken(ctx, accounts.NewToken{Name: name, Scope: scope, Owner: owner, By: "test"})
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if role == accounts.Writer {
+		if _, err := e.svc.Accounts.SetRole(ctx, owner, accounts.Writer); err != nil {
+			e.t.Fatal(err)
+		}
 	}
 	return secret
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/settings"
 )
@@ -70,6 +71,9 @@ type Config struct {
 	MinPassword             int
 	TimeZone                string
 	Issuer                  string
+	// SecretKeyFile holds the keys that seal the TOTP secrets (accounts.Keyring): a
+	// file of the editor's machine, never on the bus. Required; the hub writes one.
+	SecretKeyFile string
 	// ShutdownGrace bounds how long Run waits for requests on shutdown (not a setting).
 	ShutdownGrace time.Duration
 }
@@ -110,6 +114,8 @@ func (c *Config) Settings() settings.Table {
 			Parse: settings.Int(&c.MinPassword, 8, 72)}, // bcrypt reads 72 bytes at most
 		{Var: "EDITOR_TOTP_ISSUER", Default: DefaultIssuer, Meaning: "the account's label in the authenticator app",
 			Parse: settings.String(&c.Issuer)},
+		{Var: "EDITOR_SECRET_KEY_FILE", Required: true, Meaning: "file of the keys that seal the TOTP secrets (32 random bytes, raw or base64; the first line seals): never on the bus; the hub writes <data>/credentials/editor-totp.key; create one with editor keys init, rotate with editor keys rotate",
+			Parse: keyFile(&c.SecretKeyFile)},
 	}
 }
 
@@ -120,6 +126,21 @@ func zone(dst *string) func(string) error {
 	return func(v string) error {
 		if err := check(v); err != nil {
 			return err
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// keyFile checks that the file at the path holds keys, and keeps the path: the service
+// reads the file again when a rotation changes it.
+func keyFile(dst *string) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return errors.New("not set (want the file of the keys that seal the TOTP secrets)")
+		}
+		if _, err := accounts.ReadKeyFile(v); err != nil {
+			return fmt.Errorf("%w (want 32 random bytes, raw or base64: editor keys init creates one)", err)
 		}
 		*dst = v
 		return nil
@@ -199,5 +220,6 @@ func (c Config) values() map[string]string {
 		"EDITOR_FAIL_BACKOFF_MAX": c.BackoffMax.String(),
 		"EDITOR_FAIL_DELAY":       c.FailDelay.String(), "EDITOR_BCRYPT_COST": strconv.Itoa(c.BcryptCost),
 		"EDITOR_MIN_PASSWORD": strconv.Itoa(c.MinPassword), "EDITOR_TOTP_ISSUER": c.Issuer,
+		"EDITOR_SECRET_KEY_FILE": c.SecretKeyFile,
 	}
 }

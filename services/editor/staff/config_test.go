@@ -1,6 +1,8 @@
 package staff_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,11 @@ import (
 )
 
 func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
+	keys := testKeyFile(t)
+	badKeys := filepath.Join(t.TempDir(), "short.key")
+	if err := os.WriteFile(badKeys, []byte("c2hvcnQ=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -36,10 +43,21 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 		{"weak_bcrypt", map[string]string{"EDITOR_BCRYPT_COST": "2"}, `EDITOR_BCRYPT_COST: "2" is out of range (want a whole number from 4 to 31)`, nil},
 		{"bad_replicas", map[string]string{"NATS_REPLICAS": "7"}, `NATS_REPLICAS: "7" is out of range (want a whole number from 1 to 5)`, nil},
 		{"renamed_replicas", map[string]string{"EDITOR_REPLICAS": "3"}, "EDITOR_REPLICAS: no longer read (want NATS_REPLICAS instead)", nil},
+		{"no_secret_key", map[string]string{"EDITOR_SECRET_KEY_FILE": " "}, "EDITOR_SECRET_KEY_FILE: not set (file of the keys that seal the TOTP secrets", nil},
+		{"missing_secret_key", map[string]string{"EDITOR_SECRET_KEY_FILE": "/nonexistent/editor-totp.key"}, "EDITOR_SECRET_KEY_FILE: secret key file: open /nonexistent/editor-totp.key: no such file or directory (want 32 random bytes, raw or base64: editor keys init creates one)", nil},
+		{"short_secret_key", map[string]string{"EDITOR_SECRET_KEY_FILE": badKeys}, "a key of 5 bytes (want 32)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := staff.LoadConfig(func(k string) string { return tt.env[k] })
+			c, err := staff.LoadConfig(func(k string) string {
+				if v, ok := tt.env[k]; ok {
+					return v
+				}
+				if k == "EDITOR_SECRET_KEY_FILE" {
+					return keys
+				}
+				return ""
+			})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("err = %v, want %q", err, tt.wantErr)
@@ -56,7 +74,7 @@ func TestLoadConfigReadsTheEnvironmentAndSaysWhatIsWrong(t *testing.T) {
 // Every problem at once, each on its own line, as every service reports its settings.
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	_, err := staff.LoadConfig(func(k string) string {
-		return map[string]string{"EDITOR_ADDR": "x", "EDITOR_FAIL_BACKOFF": "x", "EDITOR_MIN_PASSWORD": "4"}[k]
+		return map[string]string{"EDITOR_ADDR": "x", "EDITOR_FAIL_BACKOFF": "x", "EDITOR_MIN_PASSWORD": "4", "EDITOR_SECRET_KEY_FILE": testKeyFile(t)}[k]
 	})
 	if err == nil || strings.Count(err.Error(), "\n") != 2 {
 		t.Errorf("err = %v; want three problems, one a line", err)
@@ -65,7 +83,7 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 
 // A Config built in code is held to the table's checks, in the same words.
 func TestValidateUsesTheTablesWords(t *testing.T) {
-	cfg := staff.DefaultConfig()
+	cfg := testConfig(t)
 	cfg.BcryptCost, cfg.Addr = 40, "nowhere"
 	err := cfg.Validate()
 	for _, want := range []string{`EDITOR_BCRYPT_COST: "40" is out of range (want a whole number from 4 to 31)`, `EDITOR_ADDR: "nowhere" is not an address`} {
@@ -73,8 +91,11 @@ func TestValidateUsesTheTablesWords(t *testing.T) {
 			t.Errorf("err = %v, want %q", err, want)
 		}
 	}
-	if err := staff.DefaultConfig().Validate(); err != nil {
+	if err := testConfig(t).Validate(); err != nil {
 		t.Errorf("the defaults: %v", err)
+	}
+	if err := staff.DefaultConfig().Validate(); err == nil || !strings.Contains(err.Error(), "EDITOR_SECRET_KEY_FILE: not set") {
+		t.Errorf("the defaults without a key file: %v; want EDITOR_SECRET_KEY_FILE refused", err)
 	}
 }
 
@@ -83,10 +104,18 @@ func TestReadmeHoldsTheSettingsTable(t *testing.T) {
 	servicetest.CheckREADME(t, "../README.md", staff.Spec(), false)
 }
 
-// The defaults in the table are the ones DefaultConfig has.
+// The defaults in the table are the ones DefaultConfig has; the key file has none.
 func TestTheTableDefaultsAreTheConfigDefaults(t *testing.T) {
-	c, err := staff.LoadConfig(func(string) string { return "" })
-	if err != nil || c != staff.DefaultConfig() {
+	keys := testKeyFile(t)
+	c, err := staff.LoadConfig(func(k string) string {
+		if k == "EDITOR_SECRET_KEY_FILE" {
+			return keys
+		}
+		return ""
+	})
+	want := staff.DefaultConfig()
+	want.SecretKeyFile = keys
+	if err != nil || c != want {
 		t.Errorf("loaded from an empty environment: %+v, %v; want DefaultConfig %+v", c, err, staff.DefaultConfig())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -51,8 +52,9 @@ type env struct {
 	pub   *bus.Bulletins
 }
 
-func testConfig() staff.Config {
+func testConfig(t testing.TB) staff.Config {
 	cfg := staff.DefaultConfig()
+	cfg.SecretKeyFile = testKeyFile(t)
 	cfg.FailDelay = time.Millisecond
 	cfg.BcryptCost = 4 // bcrypt.MinCost: tests need not be slow to guess
 	cfg.WebBaseURL = "https://covid.paeria.test"
@@ -61,7 +63,7 @@ func testConfig() staff.Config {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, nats: natstest.Start(t), clock: &clock{t: t0}, cfg: testConfig()}
+	e := &env{t: t, nats: natstest.Start(t), clock: &clock{t: t0}, cfg: testConfig(t)}
 	e.start()
 	return e
 }
@@ -258,4 +260,14 @@ func (e *env) audited(action string) []audit.Event {
 		}
 	}
 	return out
+}
+
+// testKeyFile is a fresh key file for sealing TOTP secrets, as the hub writes one.
+func testKeyFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "editor-totp.key")
+	if err := accounts.EnsureKeyFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -243,7 +243,7 @@ func TestRevokedAPITokenStopsWorking(t *testing.T) {
 	e := newEnv(t)
 	stopBackground := e.background()
 	admin := e.loggedIn("ada", accounts.Admin)
-	r := admin.post("/admin/tokens", url.Values{"name": {"scripts"}, "role": {"publisher"}})
+	r := admin.post("/admin/tokens", url.Values{"name": {"scripts"}, "scope": {"publish"}, "days": {"90"}})
 	i := strings.Index(r.body, `id="new-token">`)
 	if r.status != http.StatusOK || i < 0 {
 		t.Fatalf("create token: %d", r.status)

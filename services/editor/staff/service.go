@@ -66,9 +66,17 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	loc, _ := time.LoadLocation(cfg.TimeZone) // Validate checked it
-	acc, err := accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), o.Now)
+	acc, err := openStore(ctx, cfg, js, o.Now)
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
+	}
+	m, err := acc.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	if m.Sealed > 0 || m.TokensDated > 0 {
+		log.Warn("older account records brought up to date", "totp_secrets_sealed", m.Sealed,
+			"tokens_given_expiry", m.TokensDated, "expiry", accounts.DefaultTokenTTL.String())
 	}
 	al, err := audit.New(ctx, js, cfg.Replicas, o.Now)
 	if err != nil {
@@ -178,7 +186,7 @@ func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*acc
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("editor: %w", err)
 	}
-	acc, err := accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), nil)
+	acc, err := openStore(ctx, cfg, js, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,6 +195,15 @@ func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*acc
 		return nil, nil, err
 	}
 	return acc, al, nil
+}
+
+// openStore binds to the accounts with the key file's keys.
+func openStore(ctx context.Context, cfg Config, js jetstream.JetStream, now func() time.Time) (*accounts.Store, error) {
+	keys, err := accounts.LoadKeyring(cfg.SecretKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("EDITOR_SECRET_KEY_FILE: %w", err)
+	}
+	return accounts.NewStore(ctx, js, cfg.topology(), cfg.policy(), keys, now)
 }
 
 func (c Config) topology() accounts.Topology {

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"rsc.io/qr"
 
@@ -19,6 +22,11 @@ type adminData struct {
 	Users  []*accounts.User
 	Tokens []*accounts.Token
 	Roles  []accounts.Role
+	Scopes []accounts.Scope
+	// Me is the administrator looking: the new token's owner unless she picks another.
+	Me string
+	// TokenDays is the new token form's default lifetime, in days.
+	TokenDays int
 	// NewToken is a token just created: shown this once.
 	NewToken, NewTokenName string
 	// NewUser is an account just created, with its QR code to scan this once.
@@ -48,7 +56,8 @@ func (s *Server) adminData(r *http.Request) (adminData, error) {
 	if err != nil {
 		return adminData{}, err
 	}
-	return adminData{Users: users, Tokens: tokens, Roles: accounts.Roles}, nil
+	return adminData{Users: users, Tokens: tokens, Roles: accounts.Roles, Scopes: accounts.Scopes,
+		TokenDays: int(accounts.DefaultTokenTTL / (24 * time.Hour))}, nil
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, u *accounts.User) {
@@ -65,6 +74,7 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.U
 		s.fail(w, r, "message", pg, err)
 		return
 	}
+	d.Me = u.Name
 	fill(&d)
 	pg.Data = d
 	s.render(w, r, status, "admin", pg)
@@ -164,7 +174,14 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts
 		return
 	}
 	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
-	secret, _, err := s.acc.CreateToken(r.Context(), name, accounts.Role(r.PostFormValue("role")), u.Name)
+	nt := accounts.NewToken{Name: name, Scope: accounts.Scope(r.PostFormValue("scope")),
+		Owner: cmp.Or(r.PostFormValue("owner"), u.Name), By: u.Name}
+	var secret string
+	ttl, err := tokenDays(r.PostFormValue("days"))
+	if err == nil {
+		nt.TTL = ttl
+		secret, _, err = s.acc.CreateToken(r.Context(), nt)
+	}
 	s.auditAccount(r, u, audit.TokenCreate, name, err)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.tokenNotMade", err.Error()), func(*adminData) {})
@@ -172,6 +189,18 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts
 	}
 	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.tokenMade", name), i18n.Msg{},
 		func(d *adminData) { d.NewToken, d.NewTokenName = secret, name })
+}
+
+// tokenDays reads the form's lifetime in days; empty means the default.
+func tokenDays(v string) (time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 366 {
+		return 0, fmt.Errorf("expiry %q: want a whole number of days from 1 to 366", v)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *accounts.User) {

@@ -61,7 +61,7 @@ func (s *Server) authKeep(h handler) http.Handler {
 		}
 		f, in := s.formFields(r)
 		s.render(w, r, http.StatusUnauthorized, "compose", page{Title: i18n.M("title.compose"),
-			Error: i18n.M("login.endedKeep"), Data: s.composeData(f, in, nil)})
+			Error: i18n.M("login.endedKeep"), Data: s.composeData(s.langOf(r, nil), f, in, nil)})
 	})
 }
 

@@ -28,6 +28,14 @@ type composeData struct {
 	Preview *desk.Preview
 	Zone    string
 	Known   []string
+	// Suggested: the id shown is the one the title suggests, not one staff typed; the
+	// script keeps following the title until staff type their own.
+	Suggested bool
+	// Later: a publish time is set, so the button schedules ("Programa").
+	Later bool
+	// Confirm lists the channels a publish now goes out on, when the page asks to
+	// confirm it: the step that works without JavaScript.
+	Confirm []string
 }
 
 // formFields reads the compose form. Times typed in datetime-local fields are in the
@@ -74,20 +82,37 @@ func (s *Server) toLocal(v string) string {
 	return v
 }
 
-func (s *Server) composeData(f desk.Fields, in desk.Intent, p *desk.Preview) composeData {
-	d := composeData{F: f, In: in, Preview: p, Errors: map[string][]string{}, Zone: zoneCity(s.opts.Location), Known: bulletin.KnownChannels}
+func (s *Server) composeData(lang i18n.Lang, f desk.Fields, in desk.Intent, p *desk.Preview) composeData {
+	d := composeData{F: f, In: in, Preview: p, Errors: map[string][]string{}, Zone: zoneCity(s.opts.Location), Known: bulletin.KnownChannels,
+		Later: strings.TrimSpace(f.PublishAt) != ""}
+	if p != nil && p.SuggestedID != "" && strings.TrimSpace(f.ID) == "" {
+		d.F.ID, d.Suggested = p.SuggestedID, true
+	}
 	d.Local.PublishAt, d.Local.LiveStart = s.toLocal(f.PublishAt), s.toLocal(f.LiveStart)
 	if p != nil {
 		for _, pr := range p.Problems {
-			field := formField(pr.Field)
+			field, msg := formField(pr.Field), s.problemWords(lang, pr)
 			if field == "" {
-				d.Others = append(d.Others, pr.String())
+				d.Others = append(d.Others, msg)
 				continue
 			}
-			d.Errors[field] = append(d.Errors[field], pr.Message)
+			d.Errors[field] = append(d.Errors[field], msg)
 		}
 	}
 	return d
+}
+
+// problemWords is a problem as the member reads it: the desk's own problems in her
+// language, the parser's as they are; one of no form field keeps its field's name.
+func (s *Server) problemWords(lang i18n.Lang, pr desk.Problem) string {
+	msg := pr.Message
+	if !pr.Msg.IsZero() {
+		msg = s.words.Msg(lang, pr.Msg)
+	}
+	if formField(pr.Field) == "" && pr.Field != "" {
+		return pr.Field + ": " + msg
+	}
+	return msg
 }
 
 // formField maps a parser field name to the form input it belongs to.
@@ -157,15 +182,16 @@ func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, u *account
 }
 
 func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice i18n.Msg) {
+	lang := s.langOf(r, u)
 	p, err := s.desk.Preview(r.Context(), f, in)
 	if err != nil {
-		s.fail(w, r, "compose", page{Title: i18n.M("title.compose"), User: u, Data: s.composeData(f, in, nil)}, err)
+		s.fail(w, r, "compose", page{Title: i18n.M("title.compose"), User: u, Data: s.composeData(lang, f, in, nil)}, err)
 		return
 	}
 	if in.New && f.ID == "" {
-		p.Problems = nil // a blank form has nothing wrong yet
+		p.Problems = nil // a blank form, or a translation's, has nothing wrong yet
 	}
-	s.render(w, r, http.StatusOK, "compose", page{Title: i18n.M("title.compose"), User: u, Notice: notice, Data: s.composeData(f, in, p)})
+	s.render(w, r, http.StatusOK, "compose", page{Title: i18n.M("title.compose"), User: u, Notice: notice, Data: s.composeData(lang, f, in, p)})
 }
 
 // composePost previews, saves a draft or publishes. Whatever happens, the page comes
@@ -174,6 +200,7 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 	f, in := s.formFields(r)
 	ctx := r.Context()
 	a := actor(r, u)
+	lang := s.langOf(r, u)
 	pg := page{Title: i18n.M("title.compose"), User: u}
 	preview := func() *desk.Preview {
 		p, err := s.desk.Preview(ctx, f, in)
@@ -186,16 +213,34 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 	switch r.PostFormValue("action") {
 	case "draft":
 		if err := s.desk.SaveDraft(ctx, a, f, in.BaseRev); err != nil {
-			pg.Data = s.composeData(f, in, withProblems(preview(), err))
+			pg.Data = s.composeData(lang, f, in, withProblems(preview(), err))
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
-		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), s.composeData(f, in, preview())
+		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), s.composeData(lang, f, in, preview())
 		s.render(w, r, http.StatusOK, "compose", pg)
-	case "publish":
+	case "publish", "confirm":
+		if in.New && f.ID == "" {
+			// The page's address is never invented behind staff's back: the form comes
+			// back with the title's suggestion in the id field, to check and confirm.
+			pg.Error, pg.Data = i18n.M("compose.idEmpty"), s.composeData(lang, f, in, preview())
+			s.render(w, r, http.StatusUnprocessableEntity, "compose", pg)
+			return
+		}
+		if r.PostFormValue("action") == "confirm" && r.PostFormValue("confirmed") != "1" && !s.desk.GoesOutLater(f.PublishAt) {
+			// Publishing now cannot be undone (citizens see it at once), so the button
+			// asks first: the script with a dialog, else this page with a second button.
+			d := s.composeData(lang, f, in, preview())
+			if len(d.Errors) == 0 && len(d.Others) == 0 {
+				d.Confirm = f.Channels
+			}
+			pg.Data = d
+			s.render(w, r, http.StatusOK, "compose", pg)
+			return
+		}
 		out, err := s.desk.Publish(ctx, a, f.Source(), in)
 		if err != nil {
-			pg.Data = s.composeData(f, in, withProblems(preview(), err))
+			pg.Data = s.composeData(lang, f, in, withProblems(preview(), err))
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
@@ -208,7 +253,7 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 		}
 		http.Redirect(w, r, "/bulletins/"+url.PathEscape(out.ID)+"?done="+done, http.StatusSeeOther)
 	default:
-		pg.Data = s.composeData(f, in, preview())
+		pg.Data = s.composeData(lang, f, in, preview())
 		s.render(w, r, http.StatusOK, "compose", pg)
 	}
 }
@@ -251,13 +296,9 @@ func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, u *accounts
 		*desk.Preview
 		Problems []fieldProblem `json:"problems"`
 	}{Preview: p, Problems: []fieldProblem{}}
+	lang := s.langOf(r, u)
 	for _, pr := range p.Problems {
-		field := formField(pr.Field)
-		msg := pr.Message
-		if field == "" {
-			msg = pr.String()
-		}
-		out.Problems = append(out.Problems, fieldProblem{field, msg})
+		out.Problems = append(out.Problems, fieldProblem{formField(pr.Field), s.problemWords(lang, pr)})
 	}
 	_ = json.NewEncoder(w).Encode(out)
 }

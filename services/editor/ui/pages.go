@@ -106,9 +106,28 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, u *accounts.User, d
 	http.Redirect(w, r, "/bulletins/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
 }
 
+// retractAsk is the step before a retraction: what will happen, and the reason to
+// give, asked for by a page so it works without JavaScript (the script asks in a
+// dialog instead and posts at once).
+func (s *Server) retractAsk(w http.ResponseWriter, r *http.Request, u *accounts.User) {
+	id := r.PathValue("id")
+	pg := page{Title: i18n.M("title.retract"), User: u}
+	if !u.Role.Allows(accounts.Publisher) {
+		s.fail(w, r, "message", pg, &desk.ForbiddenError{Action: "retract", Need: accounts.Publisher})
+		return
+	}
+	rev, err := s.desk.Latest(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, "message", pg, err)
+		return
+	}
+	pg.Data = struct{ ID, Title string }{id, rev.Bulletin.Title}
+	s.render(w, r, http.StatusOK, "retract", pg)
+}
+
 func (s *Server) retract(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	s.act(w, r, u, "retracted", func(a desk.Actor, id string) error {
-		_, err := s.desk.Retract(r.Context(), a, id)
+		_, err := s.desk.RetractBecause(r.Context(), a, id, r.PostFormValue("reason"))
 		return err
 	})
 }

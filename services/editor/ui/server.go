@@ -98,6 +98,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /drafts/{id}/delete", s.auth(s.withID(s.deleteDraft)))
 	mux.Handle("GET /bulletins/{id}", s.auth(s.withID(s.detail)))
 	mux.Handle("GET /bulletins/{id}/edit", s.auth(s.withID(s.composeEdit)))
+	mux.Handle("GET /bulletins/{id}/retract", s.auth(s.withID(s.retractAsk)))
 	mux.Handle("POST /bulletins/{id}/retract", s.auth(s.withID(s.retract)))
 	mux.Handle("POST /bulletins/{id}/retry", s.auth(s.withID(s.retry)))
 	mux.Handle("POST /bulletins/{id}/cancel-schedule", s.auth(s.withID(s.cancelSchedule)))

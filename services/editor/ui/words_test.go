@@ -27,7 +27,8 @@ var untranslated = map[string]bool{
 
 // shownAttrs are the attributes a reader sees or hears; value only on buttons that
 // show it (see shown).
-var shownAttrs = map[string]bool{"title": true, "placeholder": true, "aria-label": true, "alt": true, "label": true, "data-confirm": true}
+var shownAttrs = map[string]bool{"title": true, "placeholder": true, "aria-label": true, "alt": true, "label": true, "data-confirm": true,
+	"data-confirm-now": true, "data-prompt": true, "data-now": true, "data-later": true}
 
 var (
 	actionRE = regexp.MustCompile(`(?s)\{\{.*?\}\}`)

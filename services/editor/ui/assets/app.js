@@ -17,10 +17,55 @@ document.addEventListener("submit", function (ev) {
   if (msg && !window.confirm(msg)) ev.preventDefault();
 });
 
+// A button with data-prompt (Retract) asks its question in a dialog and posts the
+// answer as the reason; without the script, its form opens the page that asks it.
+document.addEventListener("submit", function (ev) {
+  var b = ev.submitter, form = ev.target;
+  var question = b && b.getAttribute("data-prompt");
+  if (!question) return;
+  ev.preventDefault();
+  var reason = window.prompt(question, "");
+  if (reason === null) return;
+  var input = document.createElement("input");
+  input.type = "hidden"; input.name = "reason"; input.value = reason;
+  form.appendChild(input);
+  form.method = "post";
+  form.submit();
+});
+
 (function compose() {
   var form = document.getElementById("compose");
   if (!form) return;
   var timer = null, seq = 0;
+  var id = document.getElementById("f-id");
+  var isNew = form.elements["new"].value === "1";
+  // The id follows the title (the server suggests it) until staff type one of their own.
+  var idTouched = !isNew || id.readOnly || (id.value !== "" && !id.hasAttribute("data-suggested"));
+  id.addEventListener("input", function () { idTouched = id.value !== ""; });
+  var publishAt = document.getElementById("f-publish_at");
+  var publish = document.getElementById("publish");
+  function label() {
+    // Scheduling says so on the button: "Programa" when a time is set.
+    if (publish) publish.textContent = publish.getAttribute(publishAt.value ? "data-later" : "data-now");
+  }
+  publishAt.addEventListener("input", label);
+  publishAt.addEventListener("change", label);
+  // A live start makes the bulletin a YouTube announcement: tick YouTube, which the
+  // server would otherwise refuse to publish without.
+  function tickYouTube() {
+    var start = document.getElementById("f-live_start");
+    var yt = form.querySelector('input[name="channels"][value="youtube"]');
+    if (start.value && yt && !yt.checked) yt.checked = true;
+  }
+  document.getElementById("f-live_start").addEventListener("input", tickYouTube);
+  document.getElementById("f-live_start").addEventListener("change", tickYouTube);
+  form.addEventListener("submit", function (ev) {
+    // Publishing now asks first; a time set schedules, and the server confirms nothing.
+    var b = ev.submitter;
+    if (!b || b.id !== "publish" || publishAt.value) return;
+    if (window.confirm(b.getAttribute("data-confirm-now"))) document.getElementById("f-confirmed").value = "1";
+    else ev.preventDefault();
+  });
   function setErrors(problems) {
     var byField = {}, others = [];
     problems.forEach(function (p) {
@@ -49,11 +94,16 @@ document.addEventListener("submit", function (ev) {
     document.getElementById("tg-count").textContent = fill(word("messages", "%d"), (data.telegram || []).length);
     document.getElementById("preview-youtube").textContent = data.youtube ?
       fill(word("live", "%s"), data.youtube) : word("noLive", "");
+    if (!idTouched) {
+      id.value = data.suggested_id || "";
+      document.getElementById("id-suggested").hidden = !data.suggested_id;
+    }
     setErrors(data.problems || []);
   }
   function refresh() {
     var mine = ++seq;
     var body = new URLSearchParams(new FormData(form));
+    if (!idTouched) body.set("id", ""); // ask for the title's suggestion again
     fetch("/preview", { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) {
         if (r.status === 401) throw new Error(word("sessionEnded", "401"));
