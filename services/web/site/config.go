@@ -43,6 +43,9 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the reader for the
 	// per-address cap: "none", or addresses and prefixes separated by commas.
 	TrustedProxies string
+	// TelegramURL and YouTubeURL are the council's channels the page invites readers
+	// to follow; "" shows no invitation to that channel.
+	TelegramURL, YouTubeURL string
 	// Topology is the bus's replica count for the web consumer (NATS_REPLICAS, the
 	// bus's setting).
 	Topology bus.Topology
@@ -79,6 +82,12 @@ const (
 	// DefaultTrustedProxies is loopback: the page listens there because the council's
 	// proxy, on the same host, sits in front and sets X-Forwarded-For.
 	DefaultTrustedProxies = "127.0.0.0/8,::1"
+	// DefaultTelegramURL is the council's public channel "La Paeria explica", the one
+	// the telegram service posts to.
+	DefaultTelegramURL = "https://t.me/lapaeriaexplica"
+	// DefaultYouTubeURL is none: a guessed channel address would send citizens
+	// somewhere wrong, so the invitation shows once the operator names it.
+	DefaultYouTubeURL = "none"
 )
 
 // Limits that keep one request cheap, and the rest sane.
@@ -100,7 +109,8 @@ func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, BaseURL: DefaultBaseURL, PageSize: DefaultPageSize,
 		FeedSize: DefaultFeedSize, Heartbeat: DefaultHeartbeat, TimeZone: DefaultTimeZone,
 		Workers: DefaultWorkers, MaxStreamsPerAddr: DefaultMaxStreamsPerAddr,
-		StreamLifetime: DefaultStreamLifetime, TrustedProxies: DefaultTrustedProxies}
+		StreamLifetime: DefaultStreamLifetime, TrustedProxies: DefaultTrustedProxies,
+		TelegramURL: DefaultTelegramURL}
 }
 
 // LoadConfig reads the page's settings table, and the bus's NATS_REPLICAS, through
@@ -170,6 +180,18 @@ func (c Config) text(variable string) string {
 		return c.StreamLifetime.String()
 	case "WEB_TRUSTED_PROXIES":
 		return c.TrustedProxies
+	case "WEB_TELEGRAM_URL":
+		return orNone(c.TelegramURL)
+	case "WEB_YOUTUBE_URL":
+		return orNone(c.YouTubeURL)
 	}
 	return "" // a row without a case here fails Validate: TestValidate catches it
+}
+
+// orNone spells an absent link as its variable does.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -69,6 +69,19 @@ func TestLoadConfig(t *testing.T) {
 			`WEB_STREAM_LIFETIME: "100ms" is not a duration from 1s to 24h0m0s`},
 		{"trusted_proxies_bad", map[string]string{"WEB_TRUSTED_PROXIES": "10.0.0.5,proxy.paeria.cat"}, nil,
 			`WEB_TRUSTED_PROXIES: "proxy.paeria.cat" is not an address or prefix (want none, or a comma-separated list, e.g. 127.0.0.0/8,10.0.0.5)`},
+		{"channel_defaults", nil, func(c site.Config) bool {
+			return c.TelegramURL == "https://t.me/lapaeriaexplica" && c.YouTubeURL == ""
+		}, ""},
+		{"channels_set", map[string]string{"WEB_TELEGRAM_URL": "none", "WEB_YOUTUBE_URL": "https://www.youtube.com/@paeria"},
+			func(c site.Config) bool {
+				return c.TelegramURL == "" && c.YouTubeURL == "https://www.youtube.com/@paeria"
+			}, ""},
+		{"telegram_http", map[string]string{"WEB_TELEGRAM_URL": "http://t.me/x"}, nil,
+			`WEB_TELEGRAM_URL: "http://t.me/x" is not an https address (want e.g. https://t.me/lapaeriaexplica, or none)`},
+		{"youtube_javascript", map[string]string{"WEB_YOUTUBE_URL": "javascript:alert(1)"}, nil,
+			`WEB_YOUTUBE_URL: "javascript:alert(1)" is not an https address`},
+		{"youtube_password", map[string]string{"WEB_YOUTUBE_URL": "https://u:p@youtube.com/x"}, nil,
+			`WEB_YOUTUBE_URL: "https://u:xxxxx@youtube.com/x" carries a user or password`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -127,7 +127,7 @@ func (s *Server) renderJSONFeed(snap *feed.Snapshot) (*page, error) {
 			return nil, err
 		}
 		it := jsonItem{ID: s.permalink(e.ID), URL: s.permalink(e.ID), Title: e.Title, ContentHTML: body,
-			Summary: s.excerpt(e), DatePublished: rfc3339(e.Published), Language: e.Lang}
+			Summary: s.summary(e, excerptRunes), DatePublished: rfc3339(e.Published), Language: e.Lang}
 		if !e.Updated.IsZero() {
 			it.DateModified = rfc3339(e.Updated)
 		}

@@ -14,17 +14,22 @@ import (
 
 // view is what the page template reads.
 type view struct {
-	W                    *words
-	Kind                 string // list, bulletin, or message
-	Base, Home, CSS, JS  string
-	Heading, Message     string
-	Switch               []link
-	Items                []item
-	Item                 *item
-	Translations         []link
-	Page, Pages          int
-	NewerHref, OlderHref string
-	Version              string // the feed's, for live.js; "" on message pages
+	W                         *words
+	Kind                      string // list, search, bulletin, or message
+	Base, Home, CSS, JS, Icon string
+	Heading, Message          string
+	// Description, URL and Type are what a shared link shows (meta description, Open
+	// Graph); URL is absolute, "" on message pages (they are not worth sharing).
+	Description, URL, Type string
+	Telegram, YouTube      string // the channels to follow; "" shows no invitation
+	Search                 *searchView
+	Switch                 []link
+	Items                  []item
+	Item                   *item
+	Translations           []link
+	Page, Pages            int
+	NewerHref, OlderHref   string
+	Version                string // the feed's, for live.js; "" on message pages
 }
 
 type link struct {
@@ -38,7 +43,7 @@ type item struct {
 	Urgent                      bool
 	PublishedISO, PublishedText string
 	UpdatedISO, UpdatedText     string
-	Excerpt                     string
+	Excerpt                     *excerpt // list pages; nil when the body is shown whole
 	Body                        template.HTML
 	Live                        *liveView
 }
@@ -47,8 +52,10 @@ type liveView struct {
 	StartISO, StartText, WatchURL string
 }
 
-// excerptRunes bounds the text a list shows of each bulletin; the permalink has it all.
-const excerptRunes = 280
+// urgentWholeBytes bounds the Markdown of an urgent bulletin a list page shows whole:
+// urgent news is read in full at once, but one very long one must not make the first
+// load heavy; beyond it, it gets an excerpt like the rest.
+const urgentWholeBytes = 6 << 10
 
 func (s *Server) item(w *words, e *feed.Entry, full bool) (item, error) {
 	it := item{W: w, ID: e.ID, Lang: e.Lang, Title: e.Title, Href: s.permalinkPath(e.ID), Urgent: e.Urgent,
@@ -59,14 +66,17 @@ func (s *Server) item(w *words, e *feed.Entry, full bool) (item, error) {
 	if e.Live != nil {
 		it.Live = &liveView{StartISO: e.Live.Start.Format(time.RFC3339), StartText: s.date(e.Live.Start), WatchURL: e.WatchURL}
 	}
-	if full {
+	if full || (e.Urgent && len(e.Body) <= urgentWholeBytes) {
 		h, err := s.bodyHTML(e)
 		if err != nil {
 			return it, err
 		}
 		it.Body = template.HTML(h) // shared/markdown output is safe: raw HTML escaped, unsafe links dropped
 	} else {
-		it.Excerpt = s.excerpt(e)
+		src := []byte(e.Body)
+		ex := makeExcerpt(s.md.Parse(src), src)
+		ex.W = w
+		it.Excerpt = &ex
 	}
 	return it, nil
 }
@@ -92,24 +102,17 @@ func (s *Server) bodyHTML(e *feed.Entry) (string, error) {
 	return h, nil
 }
 
-// excerpt is the start of the bulletin's plain text, cut at a word near excerptRunes.
-func (s *Server) excerpt(e *feed.Entry) string {
-	text := strings.Join(strings.Fields(s.md.PlainText([]byte(e.Body))), " ")
-	runes := []rune(text)
-	if len(runes) <= excerptRunes {
-		return text
-	}
-	text = string(runes[:excerptRunes])
-	if sp := strings.LastIndexByte(text, ' '); sp > len(text)/2 {
-		text = text[:sp]
-	}
-	return text + "…"
+// summary is the start of the bulletin's plain text on one line, cut at a word near
+// limit runes: the JSON feed's summary, a shared link's description.
+func (s *Server) summary(e *feed.Entry, limit int) string {
+	return cut(strings.Join(strings.Fields(s.md.PlainText([]byte(e.Body))), " "), limit)
 }
 
 func (s *Server) newView(lang, kind string) *view {
 	w := dictionary[lang]
 	return &view{W: w, Kind: kind, Base: s.prefix, Home: s.prefix + "/" + lang + "/",
-		CSS: s.assetPath("style.css"), JS: s.assetPath("live.js")}
+		CSS: s.assetPath("style.css"), JS: s.assetPath("live.js"), Icon: s.assetPath(iconName),
+		Description: w.Description, Type: "website", Telegram: s.cfg.TelegramURL, YouTube: s.cfg.YouTubeURL}
 }
 
 func (s *Server) frontSwitch(lang string) []link {
@@ -135,6 +138,7 @@ func (s *Server) renderList(snap *feed.Snapshot, lang string, n int) (*page, err
 	}
 	v := s.newView(lang, "list")
 	v.Switch, v.Page, v.Pages, v.Version = s.frontSwitch(lang), n, pages, s.version(snap.Version)
+	v.URL, v.Search = s.cfg.BaseURL+"/"+lang+"/", s.searchForm(snap, lang, searchQuery{})
 	if n > 1 {
 		v.NewerHref = v.Home
 		if n > 2 {
@@ -175,6 +179,7 @@ func (s *Server) renderBulletin(snap *feed.Snapshot, e *feed.Entry, uiLang strin
 		return nil, err
 	}
 	v.Item, v.Heading = &it, e.Title
+	v.Description, v.URL, v.Type = s.summary(e, descriptionRunes), s.permalink(e.ID), "article"
 	translations := snap.Translations(e)
 	for _, l := range uiLangs {
 		sw := link{Lang: l, Name: dictionary[l].Name, Href: s.prefix + "/" + l + "/", Current: l == e.Lang}

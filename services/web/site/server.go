@@ -27,9 +27,10 @@ import (
 var assets embed.FS
 
 // Security headers on every response. The page loads nothing from elsewhere and runs
-// no inline script: live.js is its only script.
+// no inline script: live.js is its only script. Its one form, the search, submits to
+// the page itself.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // Server answers the page's HTTP requests from the feed. Pages are rendered once per
 // feed change and per URL, then served from memory, gzipped too. It is safe for
@@ -46,6 +47,7 @@ type Server struct {
 	mu       sync.Mutex
 	cur      atomic.Pointer[site]
 	bodies   sync.Map // bulletin id → renderedBody
+	texts    sync.Map // bulletin id → searchText
 	messages sync.Map // status, language and text → *page
 	static   map[string]*page
 	hashes   map[string]string // asset name → content hash, for cache busting
@@ -104,6 +106,13 @@ func NewServer(cfg Config, f *feed.Feed, log *slog.Logger) (*Server, error) {
 		s.hashes[name] = hex.EncodeToString(sum[:6])
 		s.static[name] = newPage(http.StatusOK, ctype, cacheImmutable, data, time.Time{})
 	}
+	icon, err := makeIcon()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	sum := sha256.Sum256(icon)
+	s.hashes[iconName] = hex.EncodeToString(sum[:6])
+	s.static[iconName] = newPage(http.StatusOK, "image/x-icon", cacheImmutable, icon, time.Time{})
 	return s, nil
 }
 
@@ -169,6 +178,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.front)
 	mux.HandleFunc("GET /{lang}/{$}", s.list)
+	for _, lang := range uiLangs { // one route each: "/{lang}/search" would clash with /bulletins/{id}
+		mux.HandleFunc("GET /"+lang+"/search", s.search(lang))
+	}
 	mux.HandleFunc("GET /{lang}", s.langRedirect)
 	mux.HandleFunc("GET /bulletins/{id}", s.bulletin)
 	mux.HandleFunc("GET /feed.atom", s.feedHandler("atom", s.renderAtom))
@@ -177,6 +189,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /cap/{file}", s.serveCAP)
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /static/{name}", s.asset)
+	mux.HandleFunc("GET /favicon.ico", s.favicon)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("/", s.notFound)
 	return secure(mux)
@@ -313,6 +326,14 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
 		p = &c
 	}
 	serve(w, r, p, "")
+}
+
+// favicon serves the icon where browsers look for it unasked; revalidated there, since
+// that URL cannot carry the icon's hash.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	c := *s.static[iconName]
+	c.cache = cacheRevalidate
+	serve(w, r, &c, "")
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

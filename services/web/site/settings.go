@@ -52,6 +52,12 @@ func (c *Config) Settings() settings.Table {
 		{Var: "WEB_TRUSTED_PROXIES", Default: DefaultTrustedProxies,
 			Meaning: "peers whose X-Forwarded-For names the reader for the per-address cap: none, or addresses and prefixes, comma-separated",
 			Parse:   proxies(&c.TrustedProxies)},
+		{Var: "WEB_TELEGRAM_URL", Default: DefaultTelegramURL,
+			Meaning: "the Telegram channel every page invites readers to follow; https, or none to show no invitation",
+			Parse:   channelURL(&c.TelegramURL)},
+		{Var: "WEB_YOUTUBE_URL", Default: DefaultYouTubeURL,
+			Meaning: "the council's YouTube channel every page invites readers to follow, e.g. https://www.youtube.com/@name; https, or none to show no invitation",
+			Parse:   channelURL(&c.YouTubeURL)},
 	}
 }
 
@@ -111,6 +117,27 @@ func zone(dst *string) func(string) error {
 		var loc *time.Location
 		if err := settings.Location(&loc)(v); err != nil {
 			return err
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// channelURL stores the address of a channel the page links on every page, or "" for
+// none. Only https: the link leaves the page, and a reader following it should not be
+// downgraded; no credentials, which every reader would see.
+func channelURL(dst *string) func(string) error {
+	return func(v string) error {
+		if v == "none" {
+			*dst = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("%q is not an https address (want e.g. https://t.me/lapaeriaexplica, or none)", v)
+		}
+		if u.User != nil {
+			return fmt.Errorf("%q carries a user or password (want none: every reader would see it)", u.Redacted())
 		}
 		*dst = v
 		return nil
