@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/paeria/pregoner/shared/admin"
+	"github.com/paeria/pregoner/shared/bus"
 )
 
 // Defaults of the one-process hub: everything on the loopback interface, so nothing is
@@ -61,11 +62,20 @@ func (c Config) natsHostPort() (string, int, error) {
 	return host, port, nil
 }
 
-// EditorSeed is the nkey seed the editor CLI and other local tools connect with; the
-// hub creates it (mode 0600) in the data directory on first start.
-func (c Config) EditorSeed() string { return filepath.Join(c.DataDir, "credentials", "editor.nk") }
+// SeedFile is the nkey seed of a bus user (bus.UserEditor …); the hub creates one per
+// user (mode 0600) in the data directory on first start.
+func (c Config) SeedFile(user string) string {
+	return filepath.Join(c.DataDir, "credentials", user+".nk")
+}
 
-func (c Config) hubSeed() string { return filepath.Join(c.DataDir, "credentials", "hub.nk") }
+// EditorSeed is the key the editor CLI and other local tools connect with: the editor's
+// own, so they may do on the bus what the editor may, and no more.
+func (c Config) EditorSeed() string { return c.SeedFile(bus.UserEditor) }
+
+// editorSecretKey seals the editor's TOTP secrets; the editor CLI looks for it here too.
+func (c Config) editorSecretKey() string {
+	return filepath.Join(c.DataDir, "credentials", "editor-totp.key")
+}
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("hub", flag.ContinueOnError)

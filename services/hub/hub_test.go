@@ -72,7 +72,8 @@ func connect(t *testing.T, addr, dataDir string) (*bus.Conn, *bus.Bulletins) {
 	var err error
 	for ctx.Err() == nil {
 		seed := Config{DataDir: dataDir}.EditorSeed()
-		if conn, err = bus.Connect(ctx, bus.ConnConfig{URL: "nats://" + addr, NkeySeedFile: seed}); err == nil {
+		cfg := bus.ConnConfig{URL: "nats://" + addr, Name: "editor-cli", NkeySeedFile: seed}
+		if conn, err = bus.Connect(ctx, cfg); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/shared/admin"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
@@ -21,12 +23,14 @@ type runner interface {
 	Run(ctx context.Context) error
 }
 
-// hub is the running process: the embedded server, one connection, the services.
+// hub is the running process: the embedded server, the admin connection (setup, metrics,
+// readiness) and each service's own connection.
 type hub struct {
-	cfg  Config
-	log  *slog.Logger
-	srv  *bus.Embedded
-	conn *bus.Conn
+	cfg   Config
+	log   *slog.Logger
+	srv   *bus.Embedded
+	admin *bus.Conn
+	conns []*bus.Conn
 }
 
 // run starts the embedded server and every service, and stops them in order when ctx
@@ -67,36 +71,58 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	hubKey, err := bus.EnsureNkey(cfg.hubSeed())
-	if err != nil {
-		return nil, err
+	// One key per service, each with the permissions it has on the cluster (bus.Grants),
+	// so a service in the hub can do no more than in production; admin sets the bus up.
+	users := map[string]string{}
+	for _, user := range hubUsers() {
+		if users[user], err = bus.EnsureNkey(cfg.SeedFile(user)); err != nil {
+			return nil, err
+		}
 	}
-	editorKey, err := bus.EnsureNkey(cfg.EditorSeed())
-	if err != nil {
+	// The keys that seal the editor's TOTP secrets stay off the bus, beside the nkeys.
+	if err := accounts.EnsureKeyFile(cfg.editorSecretKey()); err != nil {
 		return nil, err
 	}
 	srv, err := bus.StartEmbedded(bus.EmbeddedConfig{Host: host, Port: port, StoreDir: cfg.DataDir, Logger: log,
-		Nkeys: []string{hubKey, editorKey}})
+		Users: users})
 	if err != nil {
 		return nil, err
 	}
 	log.Info("the bus admits only holders of the keys in "+filepath.Dir(cfg.EditorSeed()),
 		"cli", "NATS_NKEY_SEED="+cfg.EditorSeed())
-	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: srv.URL(), Name: "hub", Logger: log, NkeySeedFile: cfg.hubSeed()})
-	if err != nil {
-		srv.Shutdown()
+	h := &hub{cfg: cfg, log: log, srv: srv}
+	if h.admin, err = h.connect(ctx, bus.UserAdmin); err != nil {
+		h.stop()
 		return nil, err
 	}
-	if err := bus.Setup(ctx, conn.JS, bus.Topology{}); err != nil {
-		conn.Close()
-		srv.Shutdown()
+	if err := bus.Setup(ctx, h.admin.JS, bus.Topology{}); err != nil {
+		h.stop()
 		return nil, err
 	}
-	return &hub{cfg: cfg, log: log, srv: srv, conn: conn}, nil
+	return h, nil
 }
 
+// hubUsers are the bus users the hub makes keys for: admin and one per service.
+func hubUsers() []string {
+	return []string{bus.UserAdmin, bus.UserEditor, bus.UserTelegram, bus.UserYouTube, bus.UserWeb}
+}
+
+// connect signs in to the embedded server as user, with its key; stop closes it.
+func (h *hub) connect(ctx context.Context, user string) (*bus.Conn, error) {
+	conn, err := bus.Connect(ctx, bus.ConnConfig{URL: h.srv.URL(), Name: user, Logger: h.log,
+		NkeySeedFile: h.cfg.SeedFile(user)})
+	if err != nil {
+		return nil, fmt.Errorf("hub: %s: %w", user, err)
+	}
+	h.conns = append(h.conns, conn)
+	return conn, nil
+}
+
+// stop closes the connections, services' first (their last acks flushed), then the server.
 func (h *hub) stop() {
-	h.conn.Close()
+	for _, c := range slices.Backward(h.conns) {
+		c.Close()
+	}
 	h.srv.Shutdown()
 	h.log.Info("hub stopped; store closed cleanly")
 }
@@ -104,11 +130,14 @@ func (h *hub) stop() {
 // services builds every service that runs in the hub.
 func (h *hub) services(ctx context.Context) ([]runner, error) {
 	reg := prometheus.NewRegistry()
-	services := newServices(h.cfg, h.conn.JS, h.log, admin.NewDeliveryMetrics(reg))
-	admin.RegisterConsumers(reg, h.conn.JS, bulletin.KnownChannels)
+	services, err := newServices(ctx, h.cfg, h.connect, h.log, admin.NewDeliveryMetrics(reg))
+	if err != nil {
+		return nil, err
+	}
+	admin.RegisterConsumers(reg, h.admin.JS, bulletin.KnownChannels)
 	if h.cfg.AdminAddr != "" {
 		services = append(services, &httpService{name: "admin", addr: h.cfg.AdminAddr, log: h.log,
-			handler: admin.Handler(reg, admin.BusReady(h.conn))})
+			handler: admin.Handler(reg, admin.BusReady(h.admin))})
 	}
 	return services, nil
 }

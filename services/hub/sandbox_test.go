@@ -64,7 +64,9 @@ func TestBrowserWithTheChannelSandboxes(t *testing.T) {
 
 	// The first account, as "editor user add" makes it: on the bus, with the hub's key.
 	conn, _ := connect(t, natsAddr, dataDir)
-	acc, _, err := staff.OpenAccounts(context.Background(), staff.DefaultConfig(), conn.JS)
+	staffCfg := staff.DefaultConfig()
+	staffCfg.SecretKeyFile = Config{DataDir: dataDir}.editorSecretKey() // as the CLI finds it
+	acc, _, err := staff.OpenAccounts(context.Background(), staffCfg, conn.JS)
 	if err != nil {
 		t.Fatal(err)
 	}

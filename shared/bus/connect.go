@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -18,8 +19,15 @@ const DefaultURL = "nats://127.0.0.1:4222"
 // ConnConfig says how a service reaches the bus.
 type ConnConfig struct {
 	URL string
-	// Name identifies the client in the server's monitoring, e.g. "telegram".
+	// Name identifies the client in the server's monitoring, e.g. "telegram" or
+	// "editor-cli".
 	Name string
+	// User is the bus user the key signs in as. Replies and push deliveries come to
+	// _INBOX_<User>.>, the only inbox that user's permissions let it subscribe to, so no
+	// user can listen to another's replies. Empty: Name up to its first "-" (editor-cli
+	// signs in as editor); both empty: nats.go's shared _INBOX, for servers without
+	// permissions (tests).
+	User string
 	// CredsFile is a NATS credentials file (JWT + nkey seed); empty for none.
 	CredsFile string
 	// NkeySeedFile is an nkey seed file; empty for none.
@@ -44,6 +52,10 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	user, err := cfg.user()
+	if err != nil {
+		return nil, err
+	}
 	opts := []nats.Option{
 		nats.Name("pregoner-" + cfg.Name),
 		nats.MaxReconnects(-1),
@@ -63,6 +75,9 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 			}
 			log.Error("bus error", "subject", subject, "err", err)
 		}),
+	}
+	if user != "" {
+		opts = append(opts, nats.CustomInboxPrefix(InboxPrefix(user)))
 	}
 	if cfg.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
@@ -88,6 +103,22 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 		return nil, ctx.Err()
 	}
 	return &Conn{NC: nc, JS: js}, nil
+}
+
+// InboxPrefix is where user's replies come: nats.go's requests, jetstream's API calls,
+// ordered consumers and key-value watches all take their inboxes under it.
+func InboxPrefix(user string) string { return "_INBOX_" + user }
+
+// user is the bus user of cfg (see ConnConfig.User), checked to be one subject token.
+func (cfg ConnConfig) user() (string, error) {
+	user := cfg.User
+	if user == "" {
+		user, _, _ = strings.Cut(cfg.Name, "-")
+	}
+	if strings.ContainsAny(user, ".*> \t\r\n") {
+		return "", fmt.Errorf("bus: user %q: not one subject token", user)
+	}
+	return user, nil
 }
 
 // closeFlushTimeout bounds how long Close waits for the server to have everything sent.

@@ -3,6 +3,8 @@ package bus
 import (
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -19,9 +21,10 @@ type EmbeddedConfig struct {
 	// The default, false, fsyncs every write before acknowledging it, so an acknowledged
 	// bulletin survives a power cut (Jepsen, NATS 2.12.1). Only benchmarks turn it on.
 	RelaxedSync bool
-	// Nkeys are the public keys of the users allowed to connect (see EnsureNkey); none
-	// means anyone who reaches the port may (tests).
-	Nkeys []string
+	// Users maps each bus user allowed to connect (UserAdmin, UserEditor …) to its public
+	// nkey (see EnsureNkey). Each gets ServerPermissions(user): the very sets the cluster's
+	// accounts.conf gives it. None means anyone who reaches the port may do anything (tests).
+	Users map[string]string
 	// Logger receives the server's log lines; nil keeps the server quiet.
 	Logger *slog.Logger
 }
@@ -44,8 +47,12 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		MaxPayload:         4 << 20,
 		JetStreamMaxMemory: 256 << 20,
 	}
-	for _, k := range cfg.Nkeys {
-		opts.Nkeys = append(opts.Nkeys, &server.NkeyUser{Nkey: k})
+	for _, user := range slices.Sorted(maps.Keys(cfg.Users)) {
+		perms, err := ServerPermissions(user)
+		if err != nil {
+			return nil, fmt.Errorf("embedded nats: %w", err)
+		}
+		opts.Nkeys = append(opts.Nkeys, &server.NkeyUser{Nkey: cfg.Users[user], Permissions: perms})
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"

@@ -1,0 +1,251 @@
+package bus
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// The users of the bus: one per service, and admin for setup and people's tools. The
+// service users' names are also their inbox prefixes' (InboxPrefix).
+const (
+	UserAdmin    = "admin"
+	UserEditor   = "editor"
+	UserTelegram = "telegram"
+	UserYouTube  = "youtube"
+	UserWeb      = "web"
+)
+
+// Grant is what one service's user may do on the bus. The hub's embedded server and
+// deploy/nats/accounts.conf (generated from Grants; a test in deploy compares them) both
+// take it from here, so a permission cannot be right on one and wrong on the other.
+type Grant struct {
+	User string
+	// Why is the comment above the user's block in accounts.conf.
+	Why []string
+	// Publish are the subjects the user may publish to; an entry starting with "#" is a
+	// comment in accounts.conf and no subject.
+	Publish []string
+	// Deny carves out of Publish what its wildcards would let through.
+	Deny []string
+}
+
+// Subscribe is what the user may subscribe to: only its own inbox, where its replies,
+// ordered consumers and watches deliver. Not _INBOX.>: with it one user could capture
+// another's replies (the editor's key-value reads, account records included).
+func (g Grant) Subscribe() []string { return []string{InboxPrefix(g.User) + ".>"} }
+
+// Grants lists the service users' permissions in accounts.conf's order. Admin is not
+// here: it may do everything in the account.
+func Grants() []Grant {
+	channelWorker := func(ch string) []string {
+		return []string{
+			"$JS.API.INFO",
+			"$JS.API.STREAM.INFO.BULLETINS",
+			"$JS.API.STREAM.MSG.GET.BULLETINS",
+			"$JS.API.CONSUMER.CREATE.BULLETINS." + ch,
+			"$JS.API.CONSUMER.INFO.BULLETINS." + ch,
+			"$JS.API.CONSUMER.MSG.NEXT.BULLETINS." + ch,
+			"$JS.ACK.BULLETINS." + ch + ".>",
+		}
+	}
+	ownRecords := func(ch string) []string {
+		return []string{
+			"$JS.API.STREAM.INFO.KV_DELIVERIES",
+			"$JS.API.DIRECT.GET.KV_DELIVERIES.$KV.DELIVERIES.*." + ch,
+			"$KV.DELIVERIES.*." + ch,
+		}
+	}
+	return []Grant{
+		{
+			User: UserTelegram,
+			Why: []string{
+				"A channel worker: reads its own consumer, reads the bulletins' latest revisions, reads",
+				"and writes only its own channel's delivery records (and the Telegram worker its own",
+				"bucket). It cannot publish a bulletin, touch another channel's consumer or records,",
+				"or change another stream.",
+			},
+			Publish: slices.Concat(channelWorker(UserTelegram), ownRecords(UserTelegram), []string{
+				"# its own journal, which it creates at start: per bulletin the messages it shows,",
+				"# per chat the newest message id and the send in flight (services/telegram)",
+				"$JS.API.STREAM.INFO.KV_TELEGRAM_POSTS",
+				"$JS.API.STREAM.CREATE.KV_TELEGRAM_POSTS",
+				"$JS.API.STREAM.UPDATE.KV_TELEGRAM_POSTS",
+				"$JS.API.DIRECT.GET.KV_TELEGRAM_POSTS.>",
+				"$KV.TELEGRAM_POSTS.>",
+			}),
+		},
+		{
+			User: UserYouTube,
+			Publish: slices.Concat(channelWorker(UserYouTube), ownRecords(UserYouTube), []string{
+				"# its own bucket: the quota day every replica shares (created at start, then",
+				"# read and compare-and-set; see services/youtube/README.md)",
+				"$JS.API.STREAM.CREATE.KV_YOUTUBE_QUOTA",
+				"$JS.API.STREAM.UPDATE.KV_YOUTUBE_QUOTA",
+				"$JS.API.DIRECT.GET.KV_YOUTUBE_QUOTA.$KV.YOUTUBE_QUOTA.>",
+				"$KV.YOUTUBE_QUOTA.>",
+			}),
+		},
+		{
+			User: UserWeb,
+			Why: []string{
+				"The web service: the web channel's worker, plus the page, which follows every bulletin",
+				"(ordered consumers on BULLETINS) and watches every delivery record (for YouTube links).",
+				"It publishes nothing but its own channel's records, and reads no staff bucket.",
+			},
+			Publish: slices.Concat(channelWorker(UserWeb), []string{
+				"# ordered consumers that read the stream (never the other channels' durables)",
+				"$JS.API.CONSUMER.CREATE.BULLETINS.*.>",
+				"$JS.API.CONSUMER.INFO.BULLETINS.*",
+				"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.*",
+				"$JS.API.CONSUMER.DELETE.BULLETINS.*",
+				"$JS.API.STREAM.INFO.KV_DELIVERIES",
+				"$JS.API.DIRECT.GET.KV_DELIVERIES.>",
+				"$JS.API.CONSUMER.CREATE.KV_DELIVERIES",
+				"$JS.API.CONSUMER.CREATE.KV_DELIVERIES.>",
+				"$JS.API.CONSUMER.INFO.KV_DELIVERIES.*",
+				"$JS.API.CONSUMER.DELETE.KV_DELIVERIES.*",
+				"$JS.FC.KV_DELIVERIES.>",
+				"$KV.DELIVERIES.*.web",
+			}),
+			Deny: []string{
+				"$JS.API.CONSUMER.*.BULLETINS.telegram",
+				"$JS.API.CONSUMER.*.BULLETINS.youtube",
+				"$JS.API.CONSUMER.CREATE.BULLETINS.telegram.>",
+				"$JS.API.CONSUMER.CREATE.BULLETINS.youtube.>",
+				"$JS.API.CONSUMER.CREATE.BULLETINS.web.>",
+				"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.telegram",
+				"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.youtube",
+				"$JS.API.CONSUMER.DELETE.BULLETINS.web",
+			},
+		},
+		editorGrant(),
+	}
+}
+
+func editorGrant() Grant {
+	return Grant{
+		User: UserEditor,
+		Why: []string{
+			"The editor: the only publisher of bulletins, retractions and re-drive requests; reads",
+			"every bulletin and record; writes records only to re-drive a dead delivery; owns the",
+			"schedules and its own staff buckets (accounts, sessions, API tokens). As the owner of",
+			"the bus's layout it may create and update the stream and buckets (bus.Setup with",
+			"EDITOR_REPLICAS=3 at start), never delete them or purge them. It never takes work from",
+			"a channel's consumer.",
+		},
+		Publish: []string{
+			"bulletins.*",
+			"redrive.*.*",
+			"$JS.API.INFO",
+			"$JS.API.STREAM.INFO.*",
+			"$JS.API.STREAM.MSG.GET.BULLETINS",
+			"$JS.API.DIRECT.GET.>",
+			"$JS.API.CONSUMER.CREATE.*.*.>",
+			"$JS.API.CONSUMER.CREATE.KV_DELIVERIES",
+			"$JS.API.CONSUMER.CREATE.KV_SCHEDULES",
+			"$JS.API.CONSUMER.CREATE.KV_ACCOUNTS",
+			"$JS.API.CONSUMER.CREATE.KV_SESSIONS",
+			"$JS.API.CONSUMER.CREATE.KV_TOKENS",
+			"$JS.API.CONSUMER.INFO.*.*",
+			"$JS.API.CONSUMER.MSG.NEXT.*.*",
+			"$JS.API.CONSUMER.DELETE.*.*",
+			"$JS.FC.>",
+			"$KV.DELIVERIES.>",
+			"$KV.SCHEDULES.>",
+			"$KV.ACCOUNTS.>",
+			"$KV.SESSIONS.>",
+			"$KV.TOKENS.>",
+			"$JS.API.STREAM.CREATE.BULLETINS",
+			"$JS.API.STREAM.UPDATE.BULLETINS",
+			"$JS.API.STREAM.CREATE.KV_DELIVERIES",
+			"$JS.API.STREAM.UPDATE.KV_DELIVERIES",
+			"$JS.API.STREAM.CREATE.KV_SCHEDULES",
+			"$JS.API.STREAM.UPDATE.KV_SCHEDULES",
+			"$JS.API.STREAM.CREATE.KV_ACCOUNTS",
+			"$JS.API.STREAM.UPDATE.KV_ACCOUNTS",
+			"$JS.API.STREAM.CREATE.KV_SESSIONS",
+			"$JS.API.STREAM.UPDATE.KV_SESSIONS",
+			"$JS.API.STREAM.CREATE.KV_TOKENS",
+			"$JS.API.STREAM.UPDATE.KV_TOKENS",
+			"# The audit trail (stream AUDIT, subjects audit.>) and the drafts bucket.",
+			"audit.>",
+			"$JS.API.STREAM.CREATE.AUDIT",
+			"$JS.API.STREAM.UPDATE.AUDIT",
+			"$JS.API.STREAM.MSG.GET.AUDIT",
+			"$JS.API.CONSUMER.CREATE.AUDIT",
+			"$KV.DRAFTS.>",
+			"$JS.API.STREAM.CREATE.KV_DRAFTS",
+			"$JS.API.STREAM.UPDATE.KV_DRAFTS",
+			"$JS.API.CONSUMER.CREATE.KV_DRAFTS",
+		},
+		Deny: []string{
+			"$JS.API.CONSUMER.*.BULLETINS.telegram",
+			"$JS.API.CONSUMER.*.BULLETINS.youtube",
+			"$JS.API.CONSUMER.*.BULLETINS.web",
+			"$JS.API.CONSUMER.CREATE.BULLETINS.telegram.>",
+			"$JS.API.CONSUMER.CREATE.BULLETINS.youtube.>",
+			"$JS.API.CONSUMER.CREATE.BULLETINS.web.>",
+			"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.telegram",
+			"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.youtube",
+			"$JS.API.CONSUMER.MSG.NEXT.BULLETINS.web",
+		},
+	}
+}
+
+// ServerPermissions is user's permission set as nats-server takes it: nil (everything)
+// for admin, an error for a user that is not the bus's, so a typo cannot grant all.
+func ServerPermissions(user string) (*server.Permissions, error) {
+	if user == UserAdmin {
+		return nil, nil
+	}
+	for _, g := range Grants() {
+		if g.User != user {
+			continue
+		}
+		var allow []string
+		for _, s := range g.Publish {
+			if !strings.HasPrefix(s, "#") {
+				allow = append(allow, s)
+			}
+		}
+		return &server.Permissions{
+			Publish:   &server.SubjectPermission{Allow: allow, Deny: slices.Clone(g.Deny)},
+			Subscribe: &server.SubjectPermission{Allow: g.Subscribe()},
+		}, nil
+	}
+	return nil, fmt.Errorf("bus: no user %q", user)
+}
+
+// PermissionsConf renders Grants as accounts.conf's <USER>_PERMISSIONS variables.
+func PermissionsConf() string {
+	var b strings.Builder
+	for i, g := range Grants() {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		for _, l := range g.Why {
+			b.WriteString("# " + l + "\n")
+		}
+		fmt.Fprintf(&b, "%s_PERMISSIONS: {\n  publish: {\n    allow: [\n", strings.ToUpper(g.User))
+		for _, s := range g.Publish {
+			if strings.HasPrefix(s, "#") {
+				b.WriteString("      " + s + "\n")
+			} else {
+				fmt.Fprintf(&b, "      %q\n", s)
+			}
+		}
+		b.WriteString("    ]\n")
+		if len(g.Deny) > 0 {
+			b.WriteString("    deny: [\n")
+			for _, s := range g.Deny {
+				fmt.Fprintf(&b, "      %q\n", s)
+			}
+			b.WriteString("    ]\n")
+		}
+		fmt.Fprintf(&b, "  }\n  subscribe: { allow: [%q] }\n}\n", g.Subscribe()[0])
+	}
+	return b.String()
+}
