@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"gopkg.in/yaml.v3"
 
+	"github.com/paeria/pregoner/deploy/cmd/gen-certs/certs"
 	"github.com/paeria/pregoner/deploy/creds"
 	"github.com/paeria/pregoner/deploy/natscluster"
 )
@@ -35,6 +36,9 @@ func loadNATSConfig(t *testing.T, srcDir, file string, env map[string]string) *s
 		}
 	}
 	if _, err := creds.Generate(creds.Options{Dir: filepath.Join(dir, "secrets"), RouteHosts: creds.DefaultRouteHosts}); err != nil {
+		t.Fatal(err)
+	}
+	if err := certs.Generate(certs.Options{Dir: filepath.Join(dir, "secrets", "tls"), Nodes: certs.DefaultNodes}); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range env {

@@ -16,7 +16,8 @@ import (
 
 // TestEditorRunsSchedulesAndItsStaffBuckets: with its own credentials the editor keeps a
 // schedule on the bus and publishes it when due (schedule.Runner, as `editor serve`
-// does), and creates and uses its staff buckets with three replicas.
+// does), and binds to and uses its staff buckets, which the admin's set-up made with
+// three replicas.
 func TestEditorRunsSchedulesAndItsStaffBuckets(t *testing.T) {
 	c, admin := startCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -56,10 +57,12 @@ func TestEditorRunsSchedulesAndItsStaffBuckets(t *testing.T) {
 	}
 
 	for _, bucket := range []string{"ACCOUNTS", "SESSIONS", "TOKENS"} {
-		kv, err := editor.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: bucket, Storage: jetstream.FileStorage, Replicas: 3, History: 1})
+		kv, err := bus.BindKeyValue(ctx, editor.JS, bucket)
 		if err != nil {
-			t.Fatalf("editor creates bucket %s: %v", bucket, err)
+			t.Fatalf("editor binds to bucket %s: %v", bucket, err)
+		}
+		if st, err := kv.Status(ctx); err != nil || st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas != 3 {
+			t.Fatalf("bucket %s: %v; want three replicas", bucket, err)
 		}
 		if _, err := kv.Put(ctx, "anna", []byte(`{"role":"publisher"}`)); err != nil {
 			t.Fatalf("editor writes to %s: %v", bucket, err)

@@ -48,8 +48,8 @@ func TestEachServiceDoesItsJobWithItsOwnCredentials(t *testing.T) {
 	}
 
 	editor := c.Connect(creds.Editor)
-	if err := bus.Setup(ctx, editor.JS, clusterTopology); err != nil {
-		t.Fatalf("editor sets the bus up at start: %v", err)
+	if err := bus.CheckLayout(ctx, editor.JS, bus.UserEditor); err != nil {
+		t.Fatalf("editor binds to the layout the admin set up: %v", err)
 	}
 	pub, err := bus.NewBulletins(ctx, editor.JS)
 	if err != nil {
@@ -135,8 +135,9 @@ func TestEachServiceDoesItsJobWithItsOwnCredentials(t *testing.T) {
 }
 
 // TestYouTubeQuotaBucketWithItsOwnPermissions: with its own credentials, on three
-// replicas, the YouTube worker creates its quota bucket (twice, as two replicas starting
-// together do), adds its spending with compare-and-set and reads the day back.
+// replicas, the YouTube worker binds to its quota bucket, which the admin's set-up made
+// (twice, as two replicas starting together do), adds its spending with compare-and-set
+// and reads the day back.
 func TestYouTubeQuotaBucketWithItsOwnPermissions(t *testing.T) {
 	c, _ := startCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -146,7 +147,7 @@ func TestYouTubeQuotaBucketWithItsOwnPermissions(t *testing.T) {
 	for range 2 {
 		q, err := live.OpenQuota(ctx, c.Connect(creds.YouTube).JS, cfg)
 		if err != nil {
-			t.Fatalf("youtube opens its quota bucket: %v", err)
+			t.Fatalf("youtube binds to its quota bucket: %v", err)
 		}
 		quotas = append(quotas, q)
 	}
@@ -318,6 +319,42 @@ func TestEachServiceIsRefusedWhatIsNotItsJob(t *testing.T) {
 		{name: "telegram_sets_the_bus_up", user: creds.Telegram,
 			do:      func(ctx context.Context, conn *bus.Conn) error { return bus.Setup(ctx, conn.JS, clusterTopology) },
 			subject: "STREAM.UPDATE.BULLETINS", unchanged: streamIntact},
+		{name: "editor_sets_the_bus_up", user: creds.Editor,
+			do:      func(ctx context.Context, conn *bus.Conn) error { return bus.Setup(ctx, conn.JS, clusterTopology) },
+			subject: "STREAM.UPDATE.BULLETINS", unchanged: streamIntact},
+		// The security issue's case: max_msgs=1 took the bulletins' history from 3 to 1.
+		{name: "editor_shrinks_the_bulletins_history", user: creds.Editor,
+			do: func(ctx context.Context, conn *bus.Conn) error {
+				cfg := bus.Layout(clusterTopology)[0].Stream
+				shrunk := *cfg
+				shrunk.MaxMsgs = 1
+				_, err := conn.JS.UpdateStream(ctx, shrunk)
+				return err
+			},
+			subject: "STREAM.UPDATE.BULLETINS", unchanged: func(ctx context.Context, t *testing.T) {
+				streamIntact(ctx, t)
+				s, err := admin.JS.Stream(ctx, bus.StreamBulletins)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info, err := s.Info(ctx); err != nil || info.Config.MaxMsgs != -1 {
+					t.Errorf("bulletins' max_msgs = %+v, %v; want -1 (unlimited)", info.Config.MaxMsgs, err)
+				}
+			}},
+		{name: "youtube_recreates_its_quota_bucket", user: creds.YouTube,
+			do: func(ctx context.Context, conn *bus.Conn) error {
+				_, err := conn.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: live.BucketQuota, History: 1})
+				return err
+			},
+			subject: "STREAM.UPDATE.KV_YOUTUBE_QUOTA", unchanged: func(ctx context.Context, t *testing.T) {
+				kv, err := admin.JS.KeyValue(ctx, live.BucketQuota)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st, err := kv.Status(ctx); err != nil || st.History() != 8 {
+					t.Errorf("quota bucket after the attempt: %v; want the set-up's history 8", err)
+				}
+			}},
 		{name: "editor_purges_the_bulletins_stream", user: creds.Editor,
 			do: func(ctx context.Context, conn *bus.Conn) error {
 				s, err := conn.JS.Stream(ctx, bus.StreamBulletins)
@@ -409,8 +446,8 @@ func TestOnlyKnownKeysSignIn(t *testing.T) {
 		name string
 		cfg  bus.ConnConfig
 	}{
-		{"no_credentials", bus.ConnConfig{URL: c.URL(), Name: "anonymous"}},
-		{"unknown_key", bus.ConnConfig{URL: c.URL(), Name: "stranger", NkeySeedFile: strangerFile}},
+		{"no_credentials", bus.ConnConfig{URL: c.URL(), Name: "anonymous", CAFile: c.CAFile()}},
+		{"unknown_key", bus.ConnConfig{URL: c.URL(), Name: "stranger", NkeySeedFile: strangerFile, CAFile: c.CAFile()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -33,7 +33,7 @@ func TestScheduledBulletinGoesOutOnceFromTwoEditorsOnTheCluster(t *testing.T) {
 	bin := buildEditor(t)
 	var addrs []string
 	for i := range editorReplicas {
-		addrs = append(addrs, startEditor(t, bin, c.URL(), c.SeedFile(creds.Editor), i))
+		addrs = append(addrs, startEditor(t, bin, c.ConnConfig(creds.Editor), i))
 	}
 	for _, a := range addrs {
 		natstest.WaitFor(t, time.Minute, "the editor at "+a+" to answer", func() bool {
@@ -92,8 +92,8 @@ func buildEditor(t *testing.T) string {
 }
 
 // startEditor runs `editor serve` with deploy/systemd/editor.env.example's settings
-// pointed at the test cluster, until the test ends, and returns its EDITOR_ADDR.
-func startEditor(t *testing.T, bin, natsURL, seed string, i int) string {
+// pointed at the test cluster (its URL, the editor's seed, the cluster's CA), until the test ends, and returns its EDITOR_ADDR.
+func startEditor(t *testing.T, bin string, conn bus.ConnConfig, i int) string {
 	t.Helper()
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	var addr string
@@ -105,7 +105,7 @@ func startEditor(t *testing.T, bin, natsURL, seed string, i int) string {
 		k, _, _ := strings.Cut(line, "=")
 		switch k {
 		case "NATS_URL":
-			line = "NATS_URL=" + natsURL
+			line = "NATS_URL=" + conn.URL
 		case "ADMIN_ADDR":
 			line = k + "=" + freeAddr(t)
 		case "EDITOR_ADDR":
@@ -114,7 +114,7 @@ func startEditor(t *testing.T, bin, natsURL, seed string, i int) string {
 		}
 		env = append(env, line)
 	}
-	env = append(env, "NATS_NKEY_SEED="+seed, "EDITOR_SECRET_KEY_FILE="+secretKeyFile(t))
+	env = append(env, "NATS_NKEY_SEED="+conn.NkeySeedFile, "NATS_CA_FILE="+conn.CAFile, "EDITOR_SECRET_KEY_FILE="+secretKeyFile(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = env

@@ -1,8 +1,10 @@
 // Package natscluster runs pregoner's production NATS cluster in the test process: three
 // real nats-server nodes loaded from deploy/nats (node-1.conf … node-3.conf and their
-// shared accounts.conf), with credentials generated for the test by deploy/creds. Only
-// what a test cannot share with a real deployment is overridden: the ports (loopback,
-// free), the store directories (temporary) and the route hosts.
+// shared accounts.conf), with credentials generated for the test by deploy/creds and TLS
+// certificates by deploy/cmd/gen-certs/certs (the code behind gen-certs.sh). Only what a
+// test cannot share with a real deployment is overridden: the ports (loopback, free), the
+// store directories (temporary) and the route hosts. Clients, routes and monitoring run
+// as configured: TLS, mutual TLS, loopback.
 //
 // A node can be stopped and started again on the same store, as after a maintenance
 // restart, to test what the services see when the cluster loses a member. With
@@ -25,6 +27,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/paeria/pregoner/deploy/cmd/gen-certs/certs"
 	"github.com/paeria/pregoner/deploy/creds"
 	"github.com/paeria/pregoner/shared/bus"
 )
@@ -38,6 +41,7 @@ type Cluster struct {
 	tb      testing.TB
 	dir     string // the copy of deploy/nats, with secrets/ generated
 	secrets string
+	tls     string // secrets/tls: the CA and the nodes' certificates
 	nodes   [Size]*node
 	// processes: each node runs in a child process (StartProcesses).
 	processes bool
@@ -49,6 +53,7 @@ type node struct {
 	store       string
 	clientPort  int
 	clusterPort int
+	httpPort    int
 	srv         *server.Server
 	cmd         *exec.Cmd
 }
@@ -79,11 +84,12 @@ func prepare(tb testing.TB) *Cluster {
 	tb.Helper()
 	c := &Cluster{tb: tb, dir: tb.TempDir()}
 	c.secrets = filepath.Join(c.dir, "secrets")
+	c.tls = filepath.Join(c.secrets, "tls")
 	if err := copyConfigs(ConfigDir(), c.dir); err != nil {
 		tb.Fatalf("natscluster: %v", err)
 	}
 	tb.Setenv("STATE_DIRECTORY", filepath.Join(c.dir, "unused-store"))
-	ports, err := freePorts(2 * Size)
+	ports, err := freePorts(3 * Size)
 	if err != nil {
 		tb.Fatalf("natscluster: %v", err)
 	}
@@ -93,15 +99,27 @@ func prepare(tb testing.TB) *Cluster {
 			name:        fmt.Sprintf("nats-%d", i+1),
 			conf:        filepath.Join(c.dir, fmt.Sprintf("node-%d.conf", i+1)),
 			store:       filepath.Join(c.dir, fmt.Sprintf("store-%d", i+1)),
-			clientPort:  ports[2*i],
-			clusterPort: ports[2*i+1],
+			clientPort:  ports[3*i],
+			clusterPort: ports[3*i+1],
+			httpPort:    ports[3*i+2],
 		}
 		routes = append(routes, fmt.Sprintf("127.0.0.1:%d", c.nodes[i].clusterPort))
 	}
 	if _, err := creds.Generate(creds.Options{Dir: c.secrets, RouteHosts: routes}); err != nil {
 		tb.Fatalf("natscluster: %v", err)
 	}
+	if err := certs.Generate(certs.Options{Dir: c.tls, Nodes: nodeNames(), Clients: []string{creds.Admin}}); err != nil {
+		tb.Fatalf("natscluster: %v", err)
+	}
 	return c
+}
+
+func nodeNames() []string {
+	var names []string
+	for i := range Size {
+		names = append(names, fmt.Sprintf("nats-%d", i+1))
+	}
+	return names
 }
 
 func copyConfigs(from, to string) error {
@@ -154,7 +172,7 @@ func (c *Cluster) Options(i int) (*server.Options, error) {
 
 func (c *Cluster) spec(i int) nodeSpec {
 	n := c.nodes[i]
-	return nodeSpec{Conf: n.conf, Store: n.store, ClientPort: n.clientPort, ClusterPort: n.clusterPort}
+	return nodeSpec{Conf: n.conf, Store: n.store, ClientPort: n.clientPort, ClusterPort: n.clusterPort, HTTPPort: n.httpPort}
 }
 
 // StartNode starts node i (0-based) on its port and store, after a StopNode too.
@@ -215,14 +233,33 @@ func (c *Cluster) Index(name string) int {
 	return -1
 }
 
-// URL lists every node's client URL, comma-separated, as NATS_URL does in production.
-func (c *Cluster) URL() string {
+// URL lists every node's client URL, comma-separated, as NATS_URL does in production:
+// tls://, since the nodes take TLS clients only.
+func (c *Cluster) URL() string { return c.url("tls") }
+
+// PlainURL is URL with nats:// — what a client that does not ask for TLS dials.
+func (c *Cluster) PlainURL() string { return c.url("nats") }
+
+func (c *Cluster) url(scheme string) string {
 	var urls []string
 	for _, n := range c.nodes {
-		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", n.clientPort))
+		urls = append(urls, fmt.Sprintf("%s://127.0.0.1:%d", scheme, n.clientPort))
 	}
 	return strings.Join(urls, ",")
 }
+
+// ClientPort is node i's client port, on 127.0.0.1.
+func (c *Cluster) ClientPort(i int) int { return c.nodes[i].clientPort }
+
+// MonitorPort is node i's monitoring port, on the host its configuration names.
+func (c *Cluster) MonitorPort(i int) int { return c.nodes[i].httpPort }
+
+// CAFile is the CA every node's certificate chains to (NATS_CA_FILE).
+func (c *Cluster) CAFile() string { return certs.CAFile(c.tls) }
+
+// TLSDir holds the CA, the nodes' certificates and keys, and an admin client
+// certificate (certs.CertFile(dir, "admin")).
+func (c *Cluster) TLSDir() string { return c.tls }
 
 // SeedFile is the nkey seed file of user (see deploy/creds).
 func (c *Cluster) SeedFile(user string) string { return creds.SeedFile(c.secrets, user) }
@@ -231,9 +268,16 @@ func (c *Cluster) SeedFile(user string) string { return creds.SeedFile(c.secrets
 func (c *Cluster) SecretsDir() string { return c.secrets }
 
 // Dial connects as user with the real shared code (bus.Connect with the user's seed
-// file), without failing the test, so a test can look at a refused connection.
+// file and the CA), without failing the test, so a test can look at a refused
+// connection.
 func (c *Cluster) Dial(ctx context.Context, user string) (*bus.Conn, error) {
-	return bus.Connect(ctx, bus.ConnConfig{URL: c.URL(), Name: user, NkeySeedFile: c.SeedFile(user)})
+	return bus.Connect(ctx, c.ConnConfig(user))
+}
+
+// ConnConfig is what a service signing in as user is given: NATS_URL, NATS_NKEY_SEED,
+// NATS_CA_FILE.
+func (c *Cluster) ConnConfig(user string) bus.ConnConfig {
+	return bus.ConnConfig{URL: c.URL(), Name: user, NkeySeedFile: c.SeedFile(user), CAFile: c.CAFile()}
 }
 
 // Connect is Dial that fails the test on error; the connection closes when it ends.

@@ -23,6 +23,7 @@ type nodeSpec struct {
 	Store       string `json:"store"`
 	ClientPort  int    `json:"client_port"`
 	ClusterPort int    `json:"cluster_port"`
+	HTTPPort    int    `json:"http_port"`
 }
 
 // StartProcesses is Start with each node in its own process, so a test can kill one
@@ -82,7 +83,14 @@ func serveNode(raw string) error {
 func (s nodeSpec) apply(opts *server.Options) {
 	opts.Host, opts.Port = "127.0.0.1", s.ClientPort
 	opts.Cluster.Host, opts.Cluster.Port = "127.0.0.1", s.ClusterPort
-	opts.HTTPPort = 0 // the monitoring port is not under test; keep loopback ports few
+	// Monitoring keeps the host its configuration binds (a test checks it stays off
+	// other interfaces) on a free port; no configured port, no monitoring.
+	if opts.HTTPPort != 0 {
+		opts.HTTPPort = s.HTTPPort
+	}
+	if opts.HTTPSPort != 0 {
+		opts.HTTPSPort = s.HTTPPort
+	}
 	opts.StoreDir = s.Store
 	opts.NoSigs = true
 	opts.NoLog = true

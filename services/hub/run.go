@@ -95,6 +95,8 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 		h.stop()
 		return nil, err
 	}
+	// The one-shot set-up, with the admin connection: every stream and bucket of the
+	// system (bus.Layout). The services' keys may not create or change one; they bind.
 	if err := bus.Setup(ctx, h.admin.JS, bus.Topology{}); err != nil {
 		h.stop()
 		return nil, err

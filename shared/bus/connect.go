@@ -32,7 +32,14 @@ type ConnConfig struct {
 	CredsFile string
 	// NkeySeedFile is an nkey seed file; empty for none.
 	NkeySeedFile string
-	Logger       *slog.Logger
+	// CAFile is a PEM file of the certificate authority the servers' certificates must
+	// chain to (deploy/nats/secrets/tls/ca.pem). Setting it requires TLS: a server that
+	// does not offer it is refused, so a misrouted NATS_URL cannot downgrade the link.
+	CAFile string
+	// CertFile and KeyFile are a client certificate and its key, for servers that ask
+	// for one; both or neither. The nkey stays the client's identity on the bus.
+	CertFile, KeyFile string
+	Logger            *slog.Logger
 }
 
 // Conn is a connection to the bus.
@@ -79,6 +86,11 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 	if user != "" {
 		opts = append(opts, nats.CustomInboxPrefix(InboxPrefix(user)))
 	}
+	tlsOpts, err := cfg.tlsOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, tlsOpts...)
 	if cfg.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
 	}
@@ -103,6 +115,22 @@ func Connect(ctx context.Context, cfg ConnConfig) (*Conn, error) {
 		return nil, ctx.Err()
 	}
 	return &Conn{NC: nc, JS: js}, nil
+}
+
+// tlsOptions trust cfg's CA and present its client certificate. nats.go reads the files
+// when it dials, so a missing file is named in Connect's error.
+func (cfg ConnConfig) tlsOptions() ([]nats.Option, error) {
+	var opts []nats.Option
+	if cfg.CAFile != "" {
+		opts = append(opts, nats.RootCAs(cfg.CAFile))
+	}
+	switch {
+	case cfg.CertFile != "" && cfg.KeyFile != "":
+		opts = append(opts, nats.ClientCert(cfg.CertFile, cfg.KeyFile))
+	case cfg.CertFile != "" || cfg.KeyFile != "":
+		return nil, fmt.Errorf("bus: a client certificate needs both its file and its key file (NATS_CERT_FILE, NATS_KEY_FILE)")
+	}
+	return opts, nil
 }
 
 // InboxPrefix is where user's replies come: nats.go's requests, jetstream's API calls,
@@ -140,12 +168,17 @@ func redact(url string) string { return userinfoRE.ReplaceAllString(url, "://***
 
 // LoadConnConfig reads how a service reaches the bus from the environment through getenv
 // (os.Getenv in main): NATS_URL (default DefaultURL; several servers comma-separated),
-// NATS_CREDS (a credentials file) and NATS_NKEY_SEED (the path of an nkey seed file).
+// NATS_CREDS (a credentials file), NATS_NKEY_SEED (the path of an nkey seed file),
+// NATS_CA_FILE (the CA the servers' TLS certificates chain to) and NATS_CERT_FILE with
+// NATS_KEY_FILE (a client certificate).
 func LoadConnConfig(getenv func(string) string, name string) ConnConfig {
 	return ConnConfig{
 		URL:          getenv("NATS_URL"),
 		Name:         name,
 		CredsFile:    getenv("NATS_CREDS"),
 		NkeySeedFile: getenv("NATS_NKEY_SEED"),
+		CAFile:       getenv("NATS_CA_FILE"),
+		CertFile:     getenv("NATS_CERT_FILE"),
+		KeyFile:      getenv("NATS_KEY_FILE"),
 	}
 }

@@ -37,9 +37,27 @@ type Grant struct {
 // another's replies (the editor's key-value reads, account records included).
 func (g Grant) Subscribe() []string { return []string{InboxPrefix(g.User) + ".>"} }
 
+// SetupOnly are the stream operations no service user may do, whatever its allow list
+// says: creating, changing, purging and deleting streams (buckets are streams too) is the
+// set-up's, run with the admin key (bus.Setup). Every grant denies them.
+var SetupOnly = []string{
+	"$JS.API.STREAM.CREATE.*",
+	"$JS.API.STREAM.UPDATE.*",
+	"$JS.API.STREAM.DELETE.*",
+	"$JS.API.STREAM.PURGE.*",
+}
+
 // Grants lists the service users' permissions in accounts.conf's order. Admin is not
 // here: it may do everything in the account.
 func Grants() []Grant {
+	gs := grants()
+	for i := range gs {
+		gs[i].Deny = slices.Concat(gs[i].Deny, SetupOnly)
+	}
+	return gs
+}
+
+func grants() []Grant {
 	channelWorker := func(ch string) []string {
 		return []string{
 			"$JS.API.INFO",
@@ -65,14 +83,12 @@ func Grants() []Grant {
 				"A channel worker: reads its own consumer, reads the bulletins' latest revisions, reads",
 				"and writes only its own channel's delivery records (and the Telegram worker its own",
 				"bucket). It cannot publish a bulletin, touch another channel's consumer or records,",
-				"or change another stream.",
+				"or create, change, purge or delete any stream: the set-up is the admin's.",
 			},
 			Publish: slices.Concat(channelWorker(UserTelegram), ownRecords(UserTelegram), []string{
-				"# its own journal, which it creates at start: per bulletin the messages it shows,",
+				"# its own journal, which the set-up creates: per bulletin the messages it shows,",
 				"# per chat the newest message id and the send in flight (services/telegram)",
 				"$JS.API.STREAM.INFO.KV_TELEGRAM_POSTS",
-				"$JS.API.STREAM.CREATE.KV_TELEGRAM_POSTS",
-				"$JS.API.STREAM.UPDATE.KV_TELEGRAM_POSTS",
 				"$JS.API.DIRECT.GET.KV_TELEGRAM_POSTS.>",
 				"$KV.TELEGRAM_POSTS.>",
 			}),
@@ -80,10 +96,9 @@ func Grants() []Grant {
 		{
 			User: UserYouTube,
 			Publish: slices.Concat(channelWorker(UserYouTube), ownRecords(UserYouTube), []string{
-				"# its own bucket: the quota day every replica shares (created at start, then",
+				"# its own bucket: the quota day every replica shares (created by the set-up,",
 				"# read and compare-and-set; see services/youtube/README.md)",
-				"$JS.API.STREAM.CREATE.KV_YOUTUBE_QUOTA",
-				"$JS.API.STREAM.UPDATE.KV_YOUTUBE_QUOTA",
+				"$JS.API.STREAM.INFO.KV_YOUTUBE_QUOTA",
 				"$JS.API.DIRECT.GET.KV_YOUTUBE_QUOTA.$KV.YOUTUBE_QUOTA.>",
 				"$KV.YOUTUBE_QUOTA.>",
 			}),
@@ -131,10 +146,10 @@ func editorGrant() Grant {
 		Why: []string{
 			"The editor: the only publisher of bulletins, retractions and re-drive requests; reads",
 			"every bulletin and record; writes records only to re-drive a dead delivery; owns the",
-			"schedules and its own staff buckets (accounts, sessions, API tokens). As the owner of",
-			"the bus's layout it may create and update the stream and buckets (bus.Setup with",
-			"EDITOR_REPLICAS=3 at start), never delete them or purge them. It never takes work from",
-			"a channel's consumer.",
+			"schedules and its own staff buckets (accounts, sessions, API tokens, drafts) and audit",
+			"trail. Like every service it only binds to them: it may not create, change, purge or",
+			"delete a stream (the set-up, bus.Setup, is the admin's). It never takes work from a",
+			"channel's consumer.",
 		},
 		Publish: []string{
 			"bulletins.*",
@@ -158,27 +173,11 @@ func editorGrant() Grant {
 			"$KV.ACCOUNTS.>",
 			"$KV.SESSIONS.>",
 			"$KV.TOKENS.>",
-			"$JS.API.STREAM.CREATE.BULLETINS",
-			"$JS.API.STREAM.UPDATE.BULLETINS",
-			"$JS.API.STREAM.CREATE.KV_DELIVERIES",
-			"$JS.API.STREAM.UPDATE.KV_DELIVERIES",
-			"$JS.API.STREAM.CREATE.KV_SCHEDULES",
-			"$JS.API.STREAM.UPDATE.KV_SCHEDULES",
-			"$JS.API.STREAM.CREATE.KV_ACCOUNTS",
-			"$JS.API.STREAM.UPDATE.KV_ACCOUNTS",
-			"$JS.API.STREAM.CREATE.KV_SESSIONS",
-			"$JS.API.STREAM.UPDATE.KV_SESSIONS",
-			"$JS.API.STREAM.CREATE.KV_TOKENS",
-			"$JS.API.STREAM.UPDATE.KV_TOKENS",
 			"# The audit trail (stream AUDIT, subjects audit.>) and the drafts bucket.",
 			"audit.>",
-			"$JS.API.STREAM.CREATE.AUDIT",
-			"$JS.API.STREAM.UPDATE.AUDIT",
 			"$JS.API.STREAM.MSG.GET.AUDIT",
 			"$JS.API.CONSUMER.CREATE.AUDIT",
 			"$KV.DRAFTS.>",
-			"$JS.API.STREAM.CREATE.KV_DRAFTS",
-			"$JS.API.STREAM.UPDATE.KV_DRAFTS",
 			"$JS.API.CONSUMER.CREATE.KV_DRAFTS",
 		},
 		Deny: []string{

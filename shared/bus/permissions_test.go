@@ -1,8 +1,11 @@
 package bus
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 func TestConnConfigUserNamesTheInbox(t *testing.T) {
@@ -46,5 +49,25 @@ func TestEveryServiceSubscribesOnlyToItsOwnInbox(t *testing.T) {
 	}
 	if _, err := ServerPermissions("hub"); err == nil {
 		t.Error("an unknown user was given permissions")
+	}
+}
+
+// TestNoServiceMaySetTheBusUp: no service user's allow list reaches a stream's create,
+// update, purge or delete (the set-up is the admin's), and each denies them outright.
+func TestNoServiceMaySetTheBusUp(t *testing.T) {
+	for _, g := range Grants() {
+		for _, op := range []string{"CREATE", "UPDATE", "DELETE", "PURGE"} {
+			for _, p := range Layout(Topology{}) {
+				subject := "$JS.API.STREAM." + op + "." + p.StreamName()
+				for _, s := range g.Publish {
+					if !strings.HasPrefix(s, "#") && server.SubjectsCollide(s, subject) {
+						t.Errorf("%s may publish to %q, which allows %s", g.User, s, subject)
+					}
+				}
+				if !slices.ContainsFunc(g.Deny, func(d string) bool { return server.SubjectsCollide(d, subject) }) {
+					t.Errorf("%s does not deny %s", g.User, subject)
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,8 +11,130 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Topology is what Setup creates. The zero value is a single server; a cluster sets
-// Replicas to 3.
+// The services' own streams and buckets. They are part of the layout (Layout) like the
+// shared ones, so that one set-up, run with the admin key, creates them all, and no
+// service user needs the right to create, change or delete a stream.
+const (
+	// BucketTelegramPosts is the Telegram worker's journal: per bulletin the messages
+	// that show it, per chat the newest message id and the send in flight.
+	BucketTelegramPosts = "TELEGRAM_POSTS"
+	// BucketYouTubeQuota holds the YouTube quota day every worker shares.
+	BucketYouTubeQuota = "YOUTUBE_QUOTA"
+	// BucketAccounts, BucketSessions and BucketTokens are the editor's staff buckets.
+	BucketAccounts = "ACCOUNTS"
+	BucketSessions = "SESSIONS"
+	BucketTokens   = "TOKENS"
+	// BucketDrafts holds the editor's unpublished drafts, key: bulletin id.
+	BucketDrafts = "DRAFTS"
+	// StreamAudit is the editor's audit log, subjects SubjectAudit.<action>.
+	StreamAudit  = "AUDIT"
+	SubjectAudit = "audit"
+
+	// AuditMaxAge keeps the audit log for five years, the council's retention for
+	// records of access to its systems.
+	AuditMaxAge = 5 * 365 * 24 * time.Hour
+	// AuditMaxBytes caps the audit log (the editor's EDITOR_AUDIT_MAX_BYTES default);
+	// past it the oldest events go.
+	AuditMaxBytes = 1 << 30
+	// SessionsTTL bounds how long a login session record is stored at all: the longest
+	// EDITOR_SESSION_MAX allows. The editor ends sessions itself, by its own settings.
+	SessionsTTL = 7 * 24 * time.Hour
+)
+
+// Part is one stream or bucket of the layout: exactly one of Stream and Bucket is set.
+type Part struct {
+	// Owner is the service that writes it ("" for the shared ones).
+	Owner  string
+	Stream *jetstream.StreamConfig
+	Bucket *jetstream.KeyValueConfig
+}
+
+// Name is the part's stream or bucket name (a bucket's stream is KV_<name>).
+func (p Part) Name() string {
+	if p.Bucket != nil {
+		return p.Bucket.Bucket
+	}
+	return p.Stream.Name
+}
+
+// StreamName is the JetStream stream behind the part: the API subjects name it.
+func (p Part) StreamName() string {
+	if p.Bucket != nil {
+		return "KV_" + p.Bucket.Bucket
+	}
+	return p.Stream.Name
+}
+
+// Layout is every stream and bucket of the system, as Setup creates them on topology t.
+// It is the one place their configurations are written down; the services only bind to
+// them by name (Bind).
+func Layout(t Topology) []Part {
+	dup := t.DuplicateWindow
+	if dup == 0 {
+		dup = DefaultDuplicateWindow
+	}
+	r := t.replicas()
+	kv := func(owner, name, desc string, history uint8, ttl time.Duration) Part {
+		return Part{Owner: owner, Bucket: &jetstream.KeyValueConfig{Bucket: name, Description: desc, History: history,
+			TTL: ttl, Storage: jetstream.FileStorage, Replicas: r}}
+	}
+	return []Part{
+		// BULLETINS first: a user that may not set the bus up is refused at once, on it.
+		{Stream: &jetstream.StreamConfig{
+			Name:        StreamBulletins,
+			Description: "pregoner: every revision of every bulletin, and re-drive requests",
+			Subjects:    []string{subjectBulletins + ".*", subjectRedrive + ".*.*"},
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.LimitsPolicy,
+			Replicas:    r,
+			Duplicates:  dup,
+			// Revisions are kept forever: they are the bulletins' history.
+			MaxMsgsPerSubject: -1,
+		}},
+		kv("", BucketDeliveries, "pregoner: delivery record per bulletin and channel; its history is the audit trail", DefaultHistory, 0),
+		kv(UserEditor, BucketSchedules, "pregoner: bulletins waiting for their publish_at", DefaultHistory, 0),
+		kv(UserTelegram, BucketTelegramPosts, "pregoner: Telegram messages showing each bulletin; per chat, the newest message id and the send in flight", 8, 0),
+		kv(UserYouTube, BucketYouTubeQuota, "pregoner: YouTube quota day (units spent, exhausted until), shared by every worker", 8, 0),
+		kv(UserEditor, BucketAccounts, "pregoner editor: staff accounts (bcrypt password, TOTP secret, role)", 1, 0),
+		kv(UserEditor, BucketSessions, "pregoner editor: login sessions, keyed by SHA-256 of the cookie", 1, SessionsTTL),
+		kv(UserEditor, BucketTokens, "pregoner editor: API tokens, keyed by SHA-256 of the token", 1, 0),
+		kv(UserEditor, BucketDrafts, "pregoner editor: unpublished drafts, key: bulletin id", 5, 0),
+		{Owner: UserEditor, Stream: &jetstream.StreamConfig{
+			Name:        StreamAudit,
+			Description: "pregoner editor: audit log of logins, publishes and account changes",
+			Subjects:    []string{SubjectAudit + ".>"},
+			Storage:     jetstream.FileStorage,
+			Replicas:    r,
+			MaxAge:      AuditMaxAge,
+			MaxBytes:    AuditMaxBytes,
+			// At the cap the oldest events go: an audit log that refused new events
+			// would let the actions it should record happen unrecorded.
+			Discard: jetstream.DiscardOld,
+		}},
+	}
+}
+
+// Setup creates or updates every stream and bucket of the layout. It is the admin's:
+// the hub runs it at start with its admin connection, a cluster's set-up step with the
+// admin key (deploy/cmd/setup); no service user may (bus.Grants). It is idempotent, and
+// safe to run concurrently.
+func Setup(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	for _, p := range Layout(t) {
+		var err error
+		if p.Bucket != nil {
+			_, err = js.CreateOrUpdateKeyValue(ctx, *p.Bucket)
+		} else {
+			_, err = js.CreateOrUpdateStream(ctx, *p.Stream)
+		}
+		if err != nil {
+			return fmt.Errorf("bus setup: %s: %w", p.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Topology is how Setup creates the layout and the services their consumers. The zero
+// value is a single server; a cluster sets Replicas to 3.
 type Topology struct {
 	// Replicas of the stream, the bucket and the consumers (1 on one server, 3 on a
 	// cluster). 0 means 1.
@@ -24,50 +147,6 @@ type Topology struct {
 
 func (t Topology) replicas() int {
 	return max(t.Replicas, 1)
-}
-
-// Setup creates or updates the bulletins stream and the deliveries and schedules buckets. It is
-// idempotent and safe for every service to call at start, concurrently too.
-func Setup(ctx context.Context, js jetstream.JetStream, t Topology) error {
-	dup := t.DuplicateWindow
-	if dup == 0 {
-		dup = DefaultDuplicateWindow
-	}
-	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamBulletins,
-		Description: "pregoner: every revision of every bulletin, and re-drive requests",
-		Subjects:    []string{subjectBulletins + ".*", subjectRedrive + ".*.*"},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		Replicas:    t.replicas(),
-		Duplicates:  dup,
-		// Revisions are kept forever: they are the bulletins' history.
-		MaxMsgsPerSubject: -1,
-	})
-	if err != nil {
-		return fmt.Errorf("bus setup: stream %s: %w", StreamBulletins, err)
-	}
-	_, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      BucketDeliveries,
-		Description: "pregoner: delivery record per bulletin and channel; its history is the audit trail",
-		History:     DefaultHistory,
-		Storage:     jetstream.FileStorage,
-		Replicas:    t.replicas(),
-	})
-	if err != nil {
-		return fmt.Errorf("bus setup: bucket %s: %w", BucketDeliveries, err)
-	}
-	_, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      BucketSchedules,
-		Description: "pregoner: bulletins waiting for their publish_at",
-		History:     DefaultHistory,
-		Storage:     jetstream.FileStorage,
-		Replicas:    t.replicas(),
-	})
-	if err != nil {
-		return fmt.Errorf("bus setup: bucket %s: %w", BucketSchedules, err)
-	}
-	return nil
 }
 
 // Consumer creates or updates the durable consumer of one channel and returns it.
@@ -93,6 +172,9 @@ func Consumer(ctx context.Context, js jetstream.JetStream, channel string, t Top
 		MaxAckPending:  1,
 		Replicas:       t.replicas(),
 	})
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("bus: consumer %s: %w", channel, notSetUp("stream", StreamBulletins))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bus setup: consumer %s: %w", channel, err)
 	}

@@ -19,13 +19,16 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/shared/bus"
 )
 
-// Bucket names. Changing one is a migration.
+// Bucket names. Changing one is a migration. The set-up (bus.Setup, the admin's)
+// creates them; the store only binds to them.
 const (
-	BucketAccounts = "ACCOUNTS"
-	BucketSessions = "SESSIONS"
-	BucketTokens   = "TOKENS"
+	BucketAccounts = bus.BucketAccounts
+	BucketSessions = bus.BucketSessions
+	BucketTokens   = bus.BucketTokens
 )
 
 // Role says what a staff member may do. Each role may do everything the ones before it
@@ -103,6 +106,13 @@ type User struct {
 	// Lang is the language the member chose for the editor ("ca", "es", "en"); empty
 	// until she chooses, when her browser's language is used.
 	Lang string `json:"lang,omitempty"`
+	// TOTPReset: an administrator reset the second factor (a lost phone). The next
+	// login takes the password alone and must set up a new secret (BeginTOTP,
+	// ConfirmTOTP) before it is a login.
+	TOTPReset bool `json:"totp_reset,omitempty"`
+	// MustChangePassword: an administrator asked for a new password; the next login
+	// must set one (ChangePassword) before it is a login.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Errors of the store.
@@ -111,32 +121,30 @@ var (
 	ErrExists   = errors.New("already exists")
 )
 
-// Topology is how the buckets are created.
+// Topology was how the store created its buckets. It is no longer used: the buckets
+// are the set-up's (bus.Layout: replicas from its NATS_REPLICAS, sessions stored at most
+// bus.SessionsTTL; the editor ends them by its own settings).
 type Topology struct {
-	// Replicas of each bucket (1 on one server, 3 on a cluster); 0 means 1.
-	Replicas int
-	// SessionMaxAge bounds how long a session record is stored at all.
+	Replicas      int
 	SessionMaxAge time.Duration
 }
 
-func createBuckets(ctx context.Context, js jetstream.JetStream, t Topology) (acc, ses, tok jetstream.KeyValue, err error) {
-	r := max(t.Replicas, 1)
-	mk := func(name, desc string, ttl time.Duration) (jetstream.KeyValue, error) {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: name, Description: desc, Storage: jetstream.FileStorage, Replicas: r, TTL: ttl, History: 1,
-		})
+// bindBuckets binds to the three buckets, which the set-up must have created.
+func bindBuckets(ctx context.Context, js jetstream.JetStream) (acc, ses, tok jetstream.KeyValue, err error) {
+	bind := func(name string) (jetstream.KeyValue, error) {
+		kv, err := bus.BindKeyValue(ctx, js, name)
 		if err != nil {
-			return nil, fmt.Errorf("accounts: bucket %s: %w", name, err)
+			return nil, fmt.Errorf("accounts: %w", err)
 		}
 		return kv, nil
 	}
-	if acc, err = mk(BucketAccounts, "pregoner editor: staff accounts (bcrypt password, TOTP secret, role)", 0); err != nil {
+	if acc, err = bind(BucketAccounts); err != nil {
 		return
 	}
-	if ses, err = mk(BucketSessions, "pregoner editor: login sessions, keyed by SHA-256 of the cookie", t.SessionMaxAge); err != nil {
+	if ses, err = bind(BucketSessions); err != nil {
 		return
 	}
-	tok, err = mk(BucketTokens, "pregoner editor: API tokens, keyed by SHA-256 of the token", 0)
+	tok, err = bind(BucketTokens)
 	return
 }
 

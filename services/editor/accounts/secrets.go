@@ -92,7 +92,8 @@ func (s *Store) Rekey(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, u := range users {
-		if u.TOTPSecret == "" && sealedWith(u.TOTPSealed) == cur {
+		if u.TOTPSecret == "" && (u.TOTPSealed == "" || sealedWith(u.TOTPSealed) == cur) {
+			// An empty one is a reset second factor: nothing to seal until it is set up.
 			continue
 		}
 		_, err := s.update(ctx, u.Name, func(u *User) error {

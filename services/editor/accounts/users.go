@@ -54,10 +54,11 @@ type Store struct {
 	addrs   addresses
 }
 
-// NewStore creates or updates the buckets and binds to them; keys seal the TOTP
-// secrets. Run Migrate once it is made, to seal what older editors left in clear.
+// NewStore binds to the buckets, which the set-up must have created (t is not used);
+// keys seal the TOTP secrets. Run Migrate once it is made, to seal what older editors left in clear.
 func NewStore(ctx context.Context, js jetstream.JetStream, t Topology, p Policy, keys *Keyring, now func() time.Time) (*Store, error) {
-	acc, ses, tok, err := createBuckets(ctx, js, t)
+	_ = t
+	acc, ses, tok, err := bindBuckets(ctx, js)
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +93,8 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password, b
 	if _, err := ParseRole(string(role)); err != nil {
 		return nil, err
 	}
-	if len([]rune(password)) < s.policy.MinPassword {
-		return nil, fmt.Errorf("password: at least %d characters, please", s.policy.MinPassword)
-	}
-	if len(password) > 72 {
-		return nil, errors.New("password: at most 72 bytes (bcrypt's limit)")
+	if err := s.checkPassword(password); err != nil {
+		return nil, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.policy.BcryptCost)
 	if err != nil {
@@ -114,6 +112,21 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password, b
 		return nil, fmt.Errorf("add user %s: %w", name, err)
 	}
 	return &NewAccount{User: u, URI: key.URL()}, nil
+}
+
+// MinPassword is the shortest password accepted, for the forms that say so up front.
+func (s *Store) MinPassword() int { return s.policy.MinPassword }
+
+// checkPassword applies the password rule: MinPassword characters, and bcrypt's 72
+// bytes at most (it ignores the rest, so a longer one would be weaker than it looks).
+func (s *Store) checkPassword(password string) error {
+	if len([]rune(password)) < s.policy.MinPassword {
+		return fmt.Errorf("password: at least %d characters, please", s.policy.MinPassword)
+	}
+	if len(password) > 72 {
+		return errors.New("password: at most 72 bytes (bcrypt's limit)")
+	}
+	return nil
 }
 
 // User returns the account called name, or ErrNotFound.
@@ -184,7 +197,8 @@ func (e *RefusedError) Is(target error) bool { return target == ErrBadLogin }
 func (s *Store) Authenticate(ctx context.Context, name, password, code, remote string) (*User, error) {
 	start := time.Now() // real time: the answer's delay is real, whatever the clock says
 	u, err := s.authenticate(ctx, name, password, code, ClientKey(remote))
-	if errors.Is(err, ErrBadLogin) {
+	var setup *SetupError
+	if errors.Is(err, ErrBadLogin) && !errors.As(err, &setup) {
 		s.slow(ctx, s.policy.FailDelay-time.Since(start))
 	}
 	return u, err
@@ -244,6 +258,11 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 		return nil, false, &RefusedError{Why: "account", Until: u.NotBefore}
 	}
 	pwOK := s.compare(u.PasswordHash, []byte(password)) == nil
+	if pwOK && u.TOTPReset {
+		// The old second factor is gone: the password alone opens the step that sets
+		// up a new one, and nothing else (SetupError is no login).
+		return nil, false, &SetupError{User: u, Need: NeedTOTP}
+	}
 	secret, err := s.totpSecret(u)
 	if err != nil {
 		return nil, false, fmt.Errorf("login %s: %w", name, err) // the server's fault, not the member's
@@ -253,6 +272,9 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 		u.Failures, u.NotBefore, u.LastStep = 0, time.Time{}, step
 		if err := s.putUser(ctx, u, rev); err != nil {
 			return nil, false, err
+		}
+		if u.MustChangePassword {
+			return nil, false, &SetupError{User: u, Need: NeedPassword}
 		}
 		return u, false, nil
 	}

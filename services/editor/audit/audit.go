@@ -7,20 +7,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/shared/bus"
 )
 
-// Stream names the audit stream. Changing it is a migration.
+// Stream names the audit stream, which the set-up (bus.Setup, the admin's) creates with
+// the rest of the layout. Changing it is a migration.
 const (
-	Stream  = "AUDIT"
-	subject = "audit"
+	Stream  = bus.StreamAudit
+	subject = bus.SubjectAudit
 )
 
 // DefaultMaxAge keeps the audit log for five years, the council's retention for
-// records of public communication.
-const DefaultMaxAge = 5 * 365 * 24 * time.Hour
+// records of public communication (bus.Layout's AUDIT).
+const DefaultMaxAge = bus.AuditMaxAge
 
 // Actions recorded.
 const (
@@ -40,12 +45,32 @@ const (
 	UserRemove     = "user_remove"
 	UserUnlock     = "user_unlock"
 	UserRole       = "user_role"
+	// UserTOTPReset and UserPasswordForce are an administrator's: the member's next
+	// login sets up a new second factor, or a new password.
+	UserTOTPReset     = "user_totp_reset"
+	UserPasswordForce = "user_password_force"
+	// LoginSetup is a login whose factors were right and which must first set up a
+	// second factor or a password (Detail says which); TOTPSetup and PasswordChange
+	// are the member doing it.
+	LoginSetup     = "login_setup"
+	TOTPSetup      = "totp_setup"
+	PasswordChange = "password_change"
 	TokenCreate    = "token_create"
 	TokenRevoke    = "token_revoke"
 	// TokenRefused counts the requests of one source and minute with an unknown,
 	// revoked or expired API token (see Tally).
 	TokenRefused = "token_refused"
 )
+
+// KeyRotate is "editor keys rotate" (recorded by the command line).
+const KeyRotate = "key_rotate"
+
+// Actions lists every action recorded, for the audit page's filter.
+func Actions() []string {
+	return []string{Login, LoginFailed, LoginSetup, Logout, Publish, Edit, Retract, Retry, Schedule, CancelSchedule,
+		SaveDraft, DeleteDraft, Denied, UserAdd, UserRemove, UserUnlock, UserRole, UserTOTPReset, UserPasswordForce,
+		TOTPSetup, PasswordChange, TokenCreate, TokenRevoke, TokenRefused, KeyRotate}
+}
 
 // Event is one entry. It never holds a secret: no password, code, cookie or token.
 type Event struct {
@@ -66,25 +91,55 @@ type Log struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	now    func() time.Time
+	size   usage
 }
 
+// Option sets up a Log beyond the defaults.
+type Option func(*Log)
+
+// WithMaxBytes caps the stream at n bytes (0: no cap); the oldest events go first, and
+// the log warns as the stream passes WarnAt of it.
+func WithMaxBytes(n int64) Option { return func(l *Log) { l.size.max = n } }
+
+// WithLog is where the warning before the cap goes.
+func WithLog(log *slog.Logger) Option { return func(l *Log) { l.size.log = log } }
+
 // New creates or updates the audit stream and binds to it.
-func New(ctx context.Context, js jetstream.JetStream, replicas int, now func() time.Time) (*Log, error) {
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        Stream,
-		Description: "pregoner editor: audit log of logins, publishes and account changes",
-		Subjects:    []string{subject + ".>"},
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(replicas, 1),
-		MaxAge:      DefaultMaxAge,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("audit: stream %s: %w", Stream, err)
-	}
+func New(ctx context.Context, js jetstream.JetStream, replicas int, now func() time.Time, opts ...Option) (*Log, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{js: js, stream: s, now: now}, nil
+	l := &Log{js: js, now: now}
+	for _, o := range opts {
+		o(l)
+	}
+	if l.size.log == nil {
+		l.size.log = slog.New(slog.DiscardHandler)
+	}
+	maxBytes := l.size.max
+	if maxBytes <= 0 {
+		maxBytes = -1 // JetStream's "no limit"
+	}
+	// The stream is the set-up's (bus.Layout: bus.AuditMaxBytes, oldest dropped first);
+	// the editor's key may not change it. It binds, and only asks for a change when
+	// EDITOR_AUDIT_MAX_BYTES differs from the stream's cap: a server without permissions
+	// (tests) grants it, the hub and the cluster refuse it (run the set-up instead).
+	s, err := bus.BindStream(ctx, js, Stream)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	if info := s.CachedInfo(); info != nil && (info.Config.MaxBytes != maxBytes || info.Config.Discard != jetstream.DiscardOld) {
+		cfg := info.Config
+		cfg.MaxBytes, cfg.Discard = maxBytes, jetstream.DiscardOld
+		if s, err = js.UpdateStream(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("audit: stream %s has a cap of %d bytes, EDITOR_AUDIT_MAX_BYTES asks %d: the cap is the set-up's (%s): %w",
+				Stream, info.Config.MaxBytes, maxBytes, bus.SetupCommand, err)
+		}
+	}
+	_ = replicas // the stream's replicas are the set-up's
+	l.stream = s
+	l.checkUsage(ctx)
+	return l, nil
 }
 
 // Record appends e, stamping its time unless it has one (a tally dates the minute it
@@ -100,6 +155,9 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	}
 	if _, err := l.js.Publish(ctx, subject+"."+e.Action, data, jetstream.WithExpectStream(Stream)); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	if l.size.due() {
+		l.checkUsage(ctx)
 	}
 	return nil
 }
@@ -118,9 +176,25 @@ func (l *Log) Recent(ctx context.Context, n int) ([]Event, error) {
 	if st.LastSeq >= uint64(n) && st.LastSeq-uint64(n)+1 > start {
 		start = st.LastSeq - uint64(n) + 1
 	}
-	c, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start,
-	})
+	out, err := l.readRange(ctx, start, st.LastSeq, "")
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// readRange returns the events of sequence start to end, oldest first; filter, when
+// set, is the only subject read.
+func (l *Log) readRange(ctx context.Context, start, end uint64, filter string) ([]Event, error) {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start}
+	if filter != "" {
+		cfg.FilterSubjects = []string{filter}
+	}
+	c, err := l.stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -134,26 +208,22 @@ func (l *Log) Recent(ctx context.Context, n int) ([]Event, error) {
 		var last uint64
 		for msg := range batch.Messages() {
 			got++
+			if m, err := msg.Metadata(); err == nil {
+				last = m.Sequence.Stream
+			}
+			if last > end {
+				continue // read past the range: the next window has it
+			}
 			var e Event
 			if json.Unmarshal(msg.Data(), &e) == nil {
 				out = append(out, e)
-			}
-			if m, err := msg.Metadata(); err == nil {
-				last = m.Sequence.Stream
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
-		if got == 0 || last >= st.LastSeq {
-			break
+		if got == 0 || last >= end {
+			return out, nil
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out, nil
 }

@@ -105,7 +105,7 @@ func subcommand(fs *flag.FlagSet, args []string, subs ...string) (string, string
 }
 
 func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
-	sub, name, err := subcommand(fs, args, "add", "list", "remove", "unlock", "role")
+	sub, name, err := subcommand(fs, args, "add", "list", "remove", "unlock", "role", "reset-totp", "force-password")
 	if err != nil {
 		return err
 	}
@@ -164,6 +164,8 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 		}
 		fmt.Fprintf(c.env.Stdout, "%s: failed logins forgotten; they may log in now\n", name)
 		return nil
+	case "reset-totp", "force-password":
+		return resetCmd(ctx, c, acc, al, sub, name)
 	case "role":
 		was, err := acc.SetRole(ctx, name, role)
 		c.auditDetail(ctx, al, audit.UserRole, name, string(was)+" → "+string(role), err)
@@ -334,4 +336,25 @@ func localTime(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format(time.DateTime)
+}
+
+// resetCmd resets an account's second factor, or makes its next login choose a new
+// password; either ends its sessions and login tokens at once.
+func resetCmd(ctx context.Context, c *client, acc *accounts.Store, al *audit.Log, sub, name string) error {
+	action, do, done := audit.UserTOTPReset, acc.ResetTOTP,
+		"second factor reset; their sessions are over. At their next login (web UI: password, empty code) they set up a new one from the QR code shown then"
+	if sub == "force-password" {
+		action, do, done = audit.UserPasswordForce, acc.ForcePasswordChange,
+			"must choose a new password at their next login (web UI); their sessions are over"
+	}
+	err := do(ctx, name)
+	c.audit(ctx, al, action, name, err)
+	if errors.Is(err, accounts.ErrNotFound) {
+		return fmt.Errorf("user %s %s: no such account", sub, name)
+	}
+	if err != nil {
+		return fmt.Errorf("user %s %s: %w", sub, name, err)
+	}
+	fmt.Fprintf(c.env.Stdout, "%s: %s\n", name, done)
+	return nil
 }

@@ -56,7 +56,7 @@ func TestUserAddPrintsTheQRCodeAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 	}
 }
 
-func TestUserUnlockAndRoleChangeOnTheBusAreAudited(t *testing.T) {
+func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
 	w := newWorld(t)
 	if r := w.editor(password+"\n", "user", "add", "bea", "--role", "writer"); r.err != nil {
 		t.Fatalf("user add: %v", r.err)
@@ -73,6 +73,10 @@ func TestUserUnlockAndRoleChangeOnTheBusAreAudited(t *testing.T) {
 		{"role_unknown_role", []string{"user", "role", "bea", "--role", "boss"}, "", `unknown role "boss"`},
 		{"role", []string{"user", "role", "bea", "--role", "publisher"}, "bea is now publisher (was writer)", ""},
 		{"role_unknown_account", []string{"user", "role", "nobody", "--role", "writer"}, "", "no such account"},
+		{"reset_totp", []string{"user", "reset-totp", "bea"}, "bea: second factor reset; their sessions are over", ""},
+		{"reset_totp_unknown", []string{"user", "reset-totp", "nobody"}, "", "user reset-totp nobody: no such account"},
+		{"force_password", []string{"user", "force-password", "bea"}, "bea: must choose a new password at their next login", ""},
+		{"force_password_unknown", []string{"user", "force-password", "nobody"}, "", "user force-password nobody: no such account"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +96,8 @@ func TestUserUnlockAndRoleChangeOnTheBusAreAudited(t *testing.T) {
 		t.Errorf("user list:\n%s", r.out)
 	}
 	got := strings.Join(w.audited(), " ")
-	for _, want := range []string{"user_unlock:bea:(bus key):cli", "user_role:bea:(bus key):cli", "user_unlock:nobody:(bus key):cli"} {
+	for _, want := range []string{"user_unlock:bea:(bus key):cli", "user_role:bea:(bus key):cli", "user_unlock:nobody:(bus key):cli",
+		"user_totp_reset:bea:(bus key):cli", "user_password_force:bea:(bus key):cli", "user_totp_reset:nobody:(bus key):cli"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}

@@ -74,7 +74,7 @@ func commands() []command {
 		{"login", "NAME", "log in as NAME (password and TOTP code); keeps a token for the other commands", loginCmd, nil},
 		{"logout", "", "end the login token kept by login", logoutCmd, nil},
 		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
-		{"user", "add|list|remove|unlock|role NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code, unlock forgets failed logins, role --role R changes the role", userCmd, roleFlag("writer")},
+		{"user", "add|list|remove|unlock|role|reset-totp|force-password NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code, unlock forgets failed logins, role --role R changes the role, reset-totp and force-password make the next login set up a new second factor or password", userCmd, roleFlag("writer")},
 		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
 		{"keys", "init|rotate", "the key file that seals the TOTP secrets (EDITOR_SECRET_KEY_FILE): init creates it, rotate seals every account with a new key", keysCmd, nil},
 	}

@@ -60,16 +60,17 @@ type Deps struct {
 	Schedule Scheduler
 	// WebBaseURL is the public page, for permalinks in previews.
 	WebBaseURL string
-	// Replicas of the drafts bucket.
+	// Replicas is not used: the drafts bucket's replicas are the set-up's.
 	Replicas int
 	Now      func() time.Time
 	Log      *slog.Logger
 }
 
-// BucketDrafts holds drafts, key: bulletin id.
-const BucketDrafts = "DRAFTS"
+// BucketDrafts holds drafts, key: bulletin id. The set-up (bus.Setup) creates it.
+const BucketDrafts = bus.BucketDrafts
 
-// New binds a desk to the bus; it creates the drafts bucket if needed.
+// New binds a desk to the bus: the bulletins, the records and the drafts bucket, which
+// the set-up must have created.
 func New(ctx context.Context, d Deps) (*Desk, error) {
 	pub, err := bus.NewBulletins(ctx, d.JS)
 	if err != nil {
@@ -79,12 +80,9 @@ func New(ctx context.Context, d Deps) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	drafts, err := d.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: BucketDrafts, Description: "pregoner editor: unpublished drafts, key: bulletin id",
-		Storage: jetstream.FileStorage, Replicas: max(d.Replicas, 1), History: 5,
-	})
+	drafts, err := bus.BindKeyValue(ctx, d.JS, BucketDrafts)
 	if err != nil {
-		return nil, fmt.Errorf("desk: bucket %s: %w", BucketDrafts, err)
+		return nil, fmt.Errorf("desk: %w", err)
 	}
 	deliveries, err := d.JS.KeyValue(ctx, bus.BucketDeliveries)
 	if err != nil {

@@ -72,7 +72,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) start() {
 	e.t.Helper()
 	e.conn = e.nats.Connect("editor")
-	svc, err := staff.NewServiceWith(e.cfg, e.conn.JS, nil, staff.Options{Now: e.clock.Now, ScheduleTick: 20 * time.Millisecond})
+	svc, err := staff.NewServiceWith(e.cfg, e.conn.JS, nil, staff.Options{Now: e.clock.Now, ScheduleTick: 20 * time.Millisecond, SessionCheck: 50 * time.Millisecond})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -45,11 +45,14 @@ type Options struct {
 	// ScheduleTick is how often the runner looks for due schedules; 0 means
 	// schedule.DefaultTick.
 	ScheduleTick time.Duration
+	// SessionCheck is how often a live event stream checks its session; 0 means
+	// ui.DefaultSessionCheck.
+	SessionCheck time.Duration
 }
 
-// NewService builds the editor on js: it creates or updates its buckets (ACCOUNTS,
-// SESSIONS, TOKENS, DRAFTS) and its AUDIT stream, and binds to the bulletins stream,
-// the deliveries and the schedules that bus.Setup created.
+// NewService builds the editor on js: it binds to its buckets (ACCOUNTS, SESSIONS,
+// TOKENS, DRAFTS), its AUDIT stream, the bulletins stream, the deliveries and the
+// schedules, which the set-up (bus.Setup, the admin's) created.
 func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {
 	return NewServiceWith(cfg, js, log, Options{})
 }
@@ -78,13 +81,13 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 		log.Warn("older account records brought up to date", "totp_secrets_sealed", m.Sealed,
 			"tokens_given_expiry", m.TokensDated, "expiry", accounts.DefaultTokenTTL.String())
 	}
-	al, err := audit.New(ctx, js, cfg.Replicas, o.Now)
+	al, err := audit.New(ctx, js, cfg.Replicas, o.Now, audit.WithMaxBytes(cfg.AuditMaxBytes), audit.WithLog(log))
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
 	sched, err := schedule.NewStore(ctx, js)
 	if err != nil {
-		return nil, fmt.Errorf("editor: %w (has bus.Setup run?)", err)
+		return nil, fmt.Errorf("editor: %w (has the set-up run? %s)", err, bus.SetupCommand)
 	}
 	d, err := desk.New(ctx, desk.Deps{JS: js, Audit: al, Schedule: sched, WebBaseURL: cfg.WebBaseURL, Replicas: cfg.Replicas, Now: o.Now, Log: log})
 	if err != nil {
@@ -98,7 +101,7 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	runner.Tick = o.ScheduleTick
 	runner.Published = scheduledPublished(al, log)
 	stopping := make(chan struct{})
-	u, err := ui.New(acc, d, al, ui.Options{Stopping: stopping, Sessions: accounts.SessionPolicy{Idle: cfg.SessionIdle, Max: cfg.SessionMax}, Location: loc, Log: log})
+	u, err := ui.New(acc, d, al, ui.Options{Stopping: stopping, Sessions: accounts.SessionPolicy{Idle: cfg.SessionIdle, Max: cfg.SessionMax}, Location: loc, Log: log, SessionCheck: o.SessionCheck})
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
@@ -190,7 +193,7 @@ func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*acc
 	if err != nil {
 		return nil, nil, err
 	}
-	al, err := audit.New(ctx, js, cfg.Replicas, nil)
+	al, err := audit.New(ctx, js, cfg.Replicas, nil, audit.WithMaxBytes(cfg.AuditMaxBytes))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
@@ -48,16 +50,17 @@ func run(ctx context.Context, env service.Env) error {
 	return svc.Run(ctx)
 }
 
-// start sets the bus up and builds the service. The editor owns the bus's layout
-// (deploy/nats grants it): it creates or updates the stream and buckets, idempotently,
-// as the hub also does at start. Two replicas starting at the same moment on a cluster
-// can leave one's creation unanswered while the cluster settles the other's, so a
-// time-out is tried again, after a random pause, a few times.
+// start checks the bus's layout and builds the service. The layout is the admin's: the
+// hub sets it up at start, a cluster's set-up step (go run ./deploy/cmd/setup) with the
+// admin key; the editor's key may not create, change or delete a stream. So the editor
+// only binds, and a missing stream or bucket stops it with an error naming the command
+// to run. A time-out while a cluster settles its leaders is tried again, after a random
+// pause, a few times.
 func start(ctx context.Context, cfg Config, env service.Env) (*Service, error) {
 	var err error
 	for attempt := range setupAttempts {
 		if attempt > 0 {
-			env.Log.Warn("editor set-up timed out; trying again", "attempt", attempt+1, "err", err)
+			env.Log.Warn("editor start timed out on the bus; trying again", "attempt", attempt+1, "err", err)
 			t := time.NewTimer(time.Duration(500+rand.IntN(1500)) * time.Millisecond)
 			select {
 			case <-t.C:
@@ -66,7 +69,7 @@ func start(ctx context.Context, cfg Config, env service.Env) (*Service, error) {
 				return nil, ctx.Err()
 			}
 		}
-		if err = bus.Setup(ctx, env.JS, bus.Topology{Replicas: cfg.Replicas}); err != nil {
+		if err = checkLayout(ctx, env.JS); err != nil {
 			err = fmt.Errorf("editor: %w", err)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				return nil, err
@@ -79,6 +82,13 @@ func start(ctx context.Context, cfg Config, env service.Env) (*Service, error) {
 		}
 	}
 	return nil, err
+}
+
+// checkLayout checks that every stream and bucket the editor works with exists.
+func checkLayout(ctx context.Context, js jetstream.JetStream) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return bus.CheckLayout(ctx, js, bus.UserEditor)
 }
 
 const setupAttempts = 5

@@ -114,6 +114,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
 	u, err := s.acc.Authenticate(r.Context(), name, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), r.RemoteAddr)
 	data := loginData{Name: name, Next: next}
+	var setup *accounts.SetupError
+	if errors.As(err, &setup) {
+		s.beginSetup(w, r, setup, next)
+		return
+	}
 	if err != nil {
 		if !errors.Is(err, accounts.ErrBadLogin) {
 			s.fail(w, r, "login", page{Title: i18n.M("title.login"), Data: data}, err)
@@ -142,8 +147,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.recordLogin(r, u.Name, true, "")
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", Secure: true, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.opts.Sessions.Max.Seconds())})
+	s.setCookie(w, id)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

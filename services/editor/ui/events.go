@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,8 +24,15 @@ type cellUpdate struct {
 }
 
 // events streams delivery state changes (Server-Sent Events) so the list and a
-// bulletin's page update live. The browser reconnects by itself when it drops.
+// bulletin's page update live. The browser reconnects by itself when it drops. The
+// stream ends with its session — logout, expiry, the account's removal — checked every
+// SessionCheck without touching it, so an open tab keeps no session alive; it says
+// "ended" first, so the page's script stops rather than reconnects.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User) {
+	var sessionID string
+	if c, err := r.Cookie(CookieName); err == nil {
+		sessionID = c.Value
+	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	ctx := r.Context()
@@ -41,8 +49,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User
 	_ = rc.Flush()
 	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
+	check := time.NewTicker(s.opts.SessionCheck)
+	defer check.Stop()
 	for {
 		select {
+		case <-check.C:
+			if err := s.acc.SessionAlive(ctx, sessionID, s.opts.Sessions); err != nil {
+				if !errors.Is(err, accounts.ErrNoSession) {
+					s.log.Warn("live stream: session check failed; ending the stream", "err", err)
+				}
+				_, _ = fmt.Fprint(w, "event: ended\ndata: {}\n\n")
+				_ = rc.Flush()
+				return
+			}
+			continue
 		case <-ctx.Done():
 			return
 		case <-s.opts.Stopping:

@@ -3,8 +3,10 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
 	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -147,17 +149,32 @@ func (s *Server) cancelSchedule(w http.ResponseWriter, r *http.Request, u *accou
 // auditPageSize is how many events the audit page shows.
 const auditPageSize = 300
 
+// auditData is the audit page: the events its filter picks, and the filter's form.
+type auditData struct {
+	Events  []audit.Event
+	Filter  audit.Filter
+	Actions []string
+	// Searched is how many of the newest events a filter looked at; Complete says it
+	// looked at them all.
+	Searched int
+	Complete bool
+}
+
+// auditPage shows the newest events, filtered by actor, action and bulletin when the
+// GET form asks: a plain form, so it works without JavaScript and can be bookmarked.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	pg := page{Title: i18n.M("title.audit"), User: u}
 	if !u.Role.Allows(accounts.Publisher) {
 		s.fail(w, r, "message", pg, &desk.ForbiddenError{Action: "read the audit log", Need: accounts.Publisher})
 		return
 	}
-	events, err := s.audit.Recent(r.Context(), auditPageSize)
+	q := r.URL.Query()
+	f := audit.Filter{Actor: strings.TrimSpace(q.Get("actor")), Action: q.Get("action"), Bulletin: strings.TrimSpace(q.Get("bulletin"))}
+	found, err := s.audit.Search(r.Context(), f, auditPageSize, 0)
 	if err != nil {
 		s.fail(w, r, "message", pg, err)
 		return
 	}
-	pg.Data = events
+	pg.Data = auditData{Events: found.Events, Filter: f, Actions: audit.Actions(), Searched: found.Searched, Complete: found.Complete}
 	s.render(w, r, http.StatusOK, "audit", pg)
 }

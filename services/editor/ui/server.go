@@ -40,10 +40,16 @@ type Options struct {
 	// Location is the time zone staff type times in (datetime-local fields).
 	Location *time.Location
 	Log      *slog.Logger
+	// SessionCheck is how often a live event stream checks that its session is still
+	// live (logout, expiry, the account's removal end it); 0 means DefaultSessionCheck.
+	SessionCheck time.Duration
 	// Stopping is closed when the server shuts down: live event streams end then, so
 	// shutdown does not wait for them.
 	Stopping <-chan struct{}
 }
+
+// DefaultSessionCheck: a stream outlives its session by at most this long.
+const DefaultSessionCheck = 5 * time.Second
 
 // Server serves the UI. It is safe for concurrent use.
 type Server struct {
@@ -62,6 +68,9 @@ type Server struct {
 func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, opts Options) (*Server, error) {
 	if opts.Location == nil {
 		opts.Location = time.Local
+	}
+	if opts.SessionCheck <= 0 {
+		opts.SessionCheck = DefaultSessionCheck
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -88,6 +97,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /setup", s.setupPage)
+	mux.HandleFunc("POST /setup/totp", s.setupTOTP)
+	mux.HandleFunc("POST /setup/password", s.setupPassword)
 	mux.HandleFunc("POST /lang", s.setLang)
 	mux.Handle("GET /{$}", s.auth(s.list))
 	mux.Handle("GET /events", s.auth(s.events))
@@ -108,6 +120,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{name}/remove", s.auth(s.removeUser))
 	mux.Handle("POST /admin/users/{name}/unlock", s.auth(s.unlockUser))
 	mux.Handle("POST /admin/users/{name}/role", s.auth(s.setRole))
+	mux.Handle("POST /admin/users/{name}/reset-totp", s.auth(s.resetTOTP))
+	mux.Handle("POST /admin/users/{name}/force-password", s.auth(s.forcePassword))
 	mux.Handle("POST /admin/tokens", s.auth(s.createToken))
 	mux.Handle("POST /admin/tokens/{name}/revoke", s.auth(s.revokeToken))
 }

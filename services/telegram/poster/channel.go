@@ -35,6 +35,10 @@ type Channel struct {
 	log    *slog.Logger
 	// postURL links to a message where citizens see it ("" when there is no such link).
 	postURL func(chat string, id int) string
+	// group finds a translation's group version in Lang (see translationSkip); known
+	// is which members in Lang this process has recorded.
+	group *group
+	known known
 }
 
 // Deliver posts a bulletin, resuming a delivery that an earlier attempt began.
@@ -91,6 +95,12 @@ func (ch *Channel) current(ctx context.Context, job delivery.Job) (shown, error)
 
 func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref, err error) {
 	b := job.Revision.Bulletin
+	if reason, err := ch.translation(ctx, b); err != nil || reason != "" {
+		if err == nil {
+			err = ch.skip(ctx, job, reason)
+		}
+		return delivery.Ref{}, err
+	}
 	chat := ch.cfg.chatFor(b.Lang)
 	parts := ch.render.Messages(b, ch.permalink(b.ID))
 	cur, err := ch.current(ctx, job)

@@ -21,6 +21,8 @@ const (
 	DefaultSandboxAddr = "127.0.0.1:8082"
 	// DefaultSandboxChat is the chat the sandbox shows when no chat is configured.
 	DefaultSandboxChat = "@lapaeriaexplica"
+	// DefaultLang is the language of a group the default chat carries: the council's.
+	DefaultLang = "ca"
 	// DefaultPerChatPerMinute stays under Telegram's ~20 messages a minute in one chat.
 	DefaultPerChatPerMinute = 18
 	// DefaultGlobalPerSecond stays under Telegram's ~30 messages a second per bot.
@@ -51,6 +53,10 @@ type Config struct {
 	// ChatByLang sends bulletins in a language to another chat (TELEGRAM_CHAT_ID_ES,
 	// or TELEGRAM_CHATS="es=@lapaeriaexplica_es,en=-1001234"). Key: language code.
 	ChatByLang map[string]string
+	// Lang is the language the default chat carries of a group (TELEGRAM_LANG): a
+	// translation in another language without a chat of its own is skipped when its
+	// group has a version in Lang on the channel.
+	Lang string
 	// APIURL is the Bot API base URL (TELEGRAM_API_URL).
 	APIURL string
 	// WebBaseURL is the public page (WEB_BASE_URL); a bulletin's permalink is
@@ -102,6 +108,9 @@ func (c *Config) defaults() {
 	}
 	if c.SandboxAddr == "" {
 		c.SandboxAddr = DefaultSandboxAddr
+	}
+	if c.Lang == "" {
+		c.Lang = DefaultLang
 	}
 	if c.ChatID == "" && c.Sandbox {
 		c.ChatID = DefaultSandboxChat

@@ -21,8 +21,11 @@ import (
 //
 // It also keeps, per chat (key "chat.<hex of the chat id>": bulletin ids never hold a
 // dot), the highest message id the bot knows there and the intent of the send in
-// flight; see chatState.
-const BucketPosts = "TELEGRAM_POSTS"
+// flight; see chatState. And, per group (key "group.<hex of the group>"), the bulletins
+// in TELEGRAM_LANG it handled; see translationSkip.
+//
+// The set-up (bus.Setup, the admin's) creates it; the worker only binds to it.
+const BucketPosts = bus.BucketTelegramPosts
 
 // shown is what the chat shows of one bulletin.
 type shown struct {
@@ -125,16 +128,11 @@ type posts struct {
 	kv jetstream.KeyValue
 }
 
-func newPosts(ctx context.Context, js jetstream.JetStream, topo bus.Topology) (*posts, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      BucketPosts,
-		Description: "pregoner: Telegram messages showing each bulletin; per chat, the newest message id and the send in flight",
-		History:     8,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(topo.Replicas, 1),
-	})
+// newPosts binds to BucketPosts, which the set-up must have created.
+func newPosts(ctx context.Context, js jetstream.JetStream) (*posts, error) {
+	kv, err := bus.BindKeyValue(ctx, js, BucketPosts)
 	if err != nil {
-		return nil, fmt.Errorf("telegram: bucket %s: %w", BucketPosts, err)
+		return nil, fmt.Errorf("telegram: %w", err)
 	}
 	return &posts{kv: kv}, nil
 }

@@ -67,13 +67,13 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ps, err := newPosts(ctx, js, cfg.Topology)
+	ps, err := newPosts(ctx, js)
 	if err != nil {
 		return nil, err
 	}
 	s.redact = api.redact
 	s.channel = &Channel{cfg: cfg, api: api, render: tghtml.NewRenderer(cfg.WebBaseURL), posts: ps,
-		rights: newRights(api, log), log: log, postURL: postURL}
+		rights: newRights(api, log), log: log, postURL: postURL, group: &group{js: js, posts: ps}}
 	return s, nil
 }
 

@@ -8,6 +8,7 @@
 package feed
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,8 @@ type Entry struct {
 	// Group links translations of one bulletin; the id when the bulletin names none.
 	Group  string
 	Urgent bool
+	// Tags are the bulletin's tags, as staff wrote them (a copy: never changed).
+	Tags []string
 	// Published is when the bulletin first appeared (its publish_at when it has one).
 	Published time.Time
 	// Updated is when it was last edited; zero when it never was.
@@ -151,7 +154,7 @@ func (f *Feed) Apply(rev *bulletin.Revision, firstPublished time.Time) bool {
 	gone := rev.Action == bulletin.Retract || !b.HasChannel(bulletin.Web)
 	withdrawn := gone && (rev.Action == bulletin.Retract || (prev != nil && (!prev.Gone || prev.Withdrawn)))
 	e := &Entry{ID: rev.ID, Rev: rev.Rev, Title: b.Title, Lang: b.Lang, Group: groupOf(b),
-		Urgent: b.Urgent, Live: b.Live, Body: b.Body, Changed: rev.At, Gone: gone, Withdrawn: withdrawn}
+		Urgent: b.Urgent, Tags: slices.Clone(b.Tags), Live: b.Live, Body: b.Body, Changed: rev.At, Gone: gone, Withdrawn: withdrawn}
 	if w, ok := f.watch[rev.ID]; ok {
 		e.WatchURL, e.WatchAt = w.url, w.at
 	}

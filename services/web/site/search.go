@@ -1,9 +1,11 @@
 package site
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,32 +20,47 @@ import (
 const (
 	maxQueryRunes = 100 // a sentence; beyond it the request is refused, not trimmed
 	maxQueryWords = 8
+	maxTagRunes   = 100 // no tag staff write is longer; a longer one is no form's
 )
 
-// searchQuery is what a reader asked: words (all must appear, accents and case aside)
-// and a month ("2006-01", in the page's time zone; "" for any).
+// searchQuery is what a reader asked: words (all must appear, accents and case aside),
+// a month ("2006-01", in the page's time zone; "" for any) and a tag (exactly as staff
+// wrote it; "" for any).
 type searchQuery struct {
-	Q, Month string
+	Q, Month, Tag string
 }
 
-// searchView is the form, with the reader's query filled in, and the month choices.
+// searchView is the form, with the reader's query filled in, and the month and tag choices.
 type searchView struct {
-	Action  string
-	Q       string
-	Months  []monthOption
-	Results string // "12 resultats" on the search page; "" on list pages
+	Action string
+	Q      string
+	Months []choice
+	Tags   []choice // Value and Name are the tag
+	// TagLabel and AnyTag are the tag select's words in the page's language.
+	TagLabel, AnyTag string
+	Results          string // "12 resultats" on the search page; "" on list pages
 }
 
-type monthOption struct {
+// choice is one option of a select: a month, or a tag.
+type choice struct {
 	Value, Name string
 	Selected    bool
 }
 
+// tagWords are the tag select's label and its "any" choice, by language.
+var tagWords = map[string][2]string{
+	"ca": {"Etiqueta", "Totes les etiquetes"},
+	"es": {"Etiqueta", "Todas las etiquetas"},
+}
+
 // parseSearch reads the query parameters; an error means a request no form makes.
 func parseSearch(q url.Values) (searchQuery, error) {
-	sq := searchQuery{Q: strings.Join(strings.Fields(q.Get("q")), " "), Month: q.Get("month")}
+	sq := searchQuery{Q: strings.Join(strings.Fields(q.Get("q")), " "), Month: q.Get("month"), Tag: q.Get("tag")}
 	if !utf8.ValidString(sq.Q) || utf8.RuneCountInString(sq.Q) > maxQueryRunes {
 		return sq, fmt.Errorf("query of %d bytes", len(sq.Q))
+	}
+	if !utf8.ValidString(sq.Tag) || utf8.RuneCountInString(sq.Tag) > maxTagRunes {
+		return sq, fmt.Errorf("tag of %d bytes", len(sq.Tag))
 	}
 	if sq.Month != "" {
 		if _, err := time.Parse("2006-01", sq.Month); err != nil {
@@ -89,6 +106,9 @@ func (s *Server) match(snap *feed.Snapshot, lang string, sq searchQuery) []*feed
 		if sq.Month != "" && s.month(e.Published) != sq.Month {
 			continue
 		}
+		if sq.Tag != "" && !slices.Contains(e.Tags, sq.Tag) {
+			continue
+		}
 		text, ok := "", true
 		if len(words) > 0 {
 			text = s.searchText(e)
@@ -107,10 +127,13 @@ func (s *Server) match(snap *feed.Snapshot, lang string, sq searchQuery) []*feed
 }
 
 // searchForm is the form of lang with sq filled in; the months are those the feed has
-// bulletins in, newest first.
+// bulletins in, newest first, and the tags those of the bulletins a reader of lang
+// sees, in alphabetical order.
 func (s *Server) searchForm(snap *feed.Snapshot, lang string, sq searchQuery) *searchView {
 	w := dictionary[lang]
-	sv := &searchView{Action: s.prefix + "/" + lang + "/search", Q: sq.Q}
+	sv := &searchView{Action: s.prefix + "/" + lang + "/search", Q: sq.Q,
+		TagLabel: tagWords[lang][0], AnyTag: tagWords[lang][1]}
+	sv.Tags = tagOptions(snap.List(lang), sq.Tag)
 	seen := map[string]bool{}
 	for _, e := range snap.Newest {
 		m := s.month(e.Published)
@@ -119,12 +142,34 @@ func (s *Server) searchForm(snap *feed.Snapshot, lang string, sq searchQuery) *s
 		}
 		seen[m] = true
 		t := e.Published.In(s.loc)
-		sv.Months = append(sv.Months, monthOption{Value: m, Name: w.Months[t.Month()-1] + " " + strconv.Itoa(t.Year()), Selected: m == sq.Month})
+		sv.Months = append(sv.Months, choice{Value: m, Name: w.Months[t.Month()-1] + " " + strconv.Itoa(t.Year()), Selected: m == sq.Month})
 	}
 	return sv
 }
 
-// search serves /{lang}/search?q=…&month=…&page=n.
+// tagOptions are the tags in use among entries, sorted, with selected chosen. A tag no
+// longer in use that a shared URL still names stays a choice, so the form shows what
+// was asked (and finds nothing).
+func tagOptions(entries []*feed.Entry, selected string) []choice {
+	var tags []string
+	for _, e := range entries {
+		tags = append(tags, e.Tags...)
+	}
+	if selected != "" {
+		tags = append(tags, selected)
+	}
+	slices.SortFunc(tags, func(a, b string) int {
+		return cmp.Or(strings.Compare(folded(a), folded(b)), strings.Compare(a, b))
+	})
+	tags = slices.Compact(tags)
+	out := make([]choice, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, choice{Value: t, Name: t, Selected: t == selected})
+	}
+	return out
+}
+
+// search serves /{lang}/search?q=…&month=…&tag=…&page=n.
 func (s *Server) search(lang string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { s.serveSearch(w, r, lang) }
 }
@@ -173,6 +218,9 @@ func (s *Server) renderSearch(snap *feed.Snapshot, lang string, sq searchQuery, 
 		}
 		if sq.Month != "" {
 			q.Set("month", sq.Month)
+		}
+		if sq.Tag != "" {
+			q.Set("tag", sq.Tag)
 		}
 		if page > 1 {
 			q.Set("page", strconv.Itoa(page))

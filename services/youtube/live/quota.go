@@ -10,6 +10,8 @@ import (
 	_ "time/tzdata" // the quota day is Pacific time, also where the system has no zoneinfo
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/paeria/pregoner/shared/bus"
 )
 
 // Costs in quota units of the calls the worker makes.
@@ -22,7 +24,8 @@ const (
 // Cloud project: units spent and until when the API refuses for quota. It lives on the
 // bus, not in a process, so that every replica and every restart of the worker knows a
 // spent quota and burns no attempt on it.
-const BucketQuota = "YOUTUBE_QUOTA"
+// The set-up (bus.Setup, the admin's) creates it; the worker only binds to it.
+const BucketQuota = bus.BucketYouTubeQuota
 
 // quotaKey is the one key in BucketQuota: a deployment talks to one Google Cloud
 // project, and the quota is the project's.
@@ -74,19 +77,12 @@ func (d quotaDay) wait(now time.Time) time.Duration {
 	return max(d.ExhaustedUntil.Sub(now), 0)
 }
 
-// OpenQuota creates BucketQuota if it is missing (idempotent, safe for every replica at
-// start) and returns the account of cfg.DailyQuota units on clock cfg.Now, with the
-// bucket replicated like the rest of the bus (cfg.BusReplicas).
+// OpenQuota binds to BucketQuota, which the set-up must have created, and returns the
+// account of cfg.DailyQuota units on clock cfg.Now.
 func OpenQuota(ctx context.Context, js jetstream.JetStream, cfg Config) (*Quota, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      BucketQuota,
-		Description: "pregoner: YouTube quota day (units spent, exhausted until), shared by every worker",
-		History:     8,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(cfg.BusReplicas, 1),
-	})
+	kv, err := bus.BindKeyValue(ctx, js, BucketQuota)
 	if err != nil {
-		return nil, fmt.Errorf("youtube: bucket %s: %w", BucketQuota, err)
+		return nil, fmt.Errorf("youtube: %w", err)
 	}
 	now := cfg.Now
 	if now == nil {

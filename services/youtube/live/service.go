@@ -45,7 +45,7 @@ type Service struct {
 }
 
 // NewService checks cfg (refusing one with neither credentials nor the sandbox asked
-// for), prepares the worker and creates the BucketQuota bucket if it is missing. With
+// for), prepares the worker and binds to the BucketQuota bucket (the set-up's). With
 // cfg.Sandbox it starts listening for the sandbox on cfg.SandboxAddr (so a busy port is
 // reported now) and points the client at it; Run serves it.
 func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service, error) {

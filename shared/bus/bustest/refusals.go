@@ -37,7 +37,8 @@ type bucket struct {
 // Refusals tries every service's key against every bucket and subject it must not touch,
 // by their raw subjects, so a wildcard too wide in bus.Grants is found whichever client
 // call would use it: reading (direct get, watch), writing, publishing bulletins,
-// re-drives and audit entries, and listening to another's replies.
+// re-drives and audit entries, listening to another's replies, and creating, changing,
+// purging or deleting any stream or bucket it works with (the set-up is the admin's).
 func Refusals() []Refusal {
 	buckets := []bucket{
 		{"SCHEDULES", []string{bus.UserEditor}},
@@ -83,12 +84,25 @@ func Refusals() []Refusal {
 		out = append(out, Refusal{User: user, What: "listens_to_every_reply", Subject: "_INBOX.>", Subscribe: true})
 		add("deletes_the_stream", "$JS.API.STREAM.DELETE.BULLETINS")
 		add("purges_the_stream", "$JS.API.STREAM.PURGE.BULLETINS")
+		// The set-up is the admin's: no service creates or changes a stream or bucket,
+		// not the shared ones and not even its own, nor purges or deletes its own.
+		for _, p := range bus.Layout(bus.Topology{}) {
+			if p.Owner != "" && p.Owner != user {
+				continue
+			}
+			lower := strings.ToLower(p.Name())
+			add("creates_"+lower, "$JS.API.STREAM.CREATE."+p.StreamName())
+			add("changes_"+lower, "$JS.API.STREAM.UPDATE."+p.StreamName())
+			if p.Owner == user {
+				add("purges_"+lower, "$JS.API.STREAM.PURGE."+p.StreamName())
+				add("deletes_"+lower, "$JS.API.STREAM.DELETE."+p.StreamName())
+			}
+		}
 		if user != bus.UserEditor {
 			add("publishes_a_bulletin", "bulletins.x")
 			add("re-drives", "redrive.web.x")
 			add("writes_the_audit_trail", "audit.x")
 			add("reads_the_audit_trail", "$JS.API.STREAM.MSG.GET.AUDIT")
-			add("changes_the_stream", "$JS.API.STREAM.UPDATE.BULLETINS")
 		}
 	}
 	return out

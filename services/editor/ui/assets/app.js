@@ -126,6 +126,8 @@ document.addEventListener("submit", function (ev) {
 (function live() {
   if (!document.querySelector("[data-cell]") || !window.EventSource) return;
   var es = new EventSource("/events");
+  // The session ended (logout elsewhere, expiry, account removed): stop, no reconnect.
+  es.addEventListener("ended", function () { es.close(); });
   es.addEventListener("delivery", function (ev) {
     var u = JSON.parse(ev.data);
     document.querySelectorAll('[data-cell="' + CSS.escape(u.id + "." + u.channel) + '"]').forEach(function (el) {
