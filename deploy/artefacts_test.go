@@ -154,7 +154,7 @@ func TestComposeStartsTheClusterAndEveryServiceWithItsOwnUser(t *testing.T) {
 		if s.Environment["NATS_NKEY_SEED"] != "/run/secrets/nats.nk" || s.Environment["NATS_REPLICAS"] != "3" {
 			t.Errorf("%s: NATS_NKEY_SEED %q, NATS_REPLICAS %q", user, s.Environment["NATS_NKEY_SEED"], s.Environment["NATS_REPLICAS"])
 		}
-		if len(s.Secrets) != 1+len(composeSecrets[user]) || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/"+user+".nk" {
+		if len(s.Secrets) != 2+len(composeSecrets[user]) || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/"+user+".nk" {
 			t.Errorf("%s signs in with %+v, want its own seed ../nats/secrets/%s.nk", user, s.Secrets, user)
 		}
 		for i, name := range composeSecrets[user] {
@@ -162,6 +162,8 @@ func TestComposeStartsTheClusterAndEveryServiceWithItsOwnUser(t *testing.T) {
 				t.Errorf("%s: secrets %+v, want also %s, named by EDITOR_SECRET_KEY_FILE", user, s.Secrets, name)
 			}
 		}
+		last := s.Secrets[len(s.Secrets)-1]
+		checkComposeCA(t, user, last.Target, f.Secrets[last.Source].File, s.Environment["NATS_CA_FILE"])
 		if s.Build.Args["PACKAGE"] != "./services/"+user || s.Build.Dockerfile != "deploy/docker/Dockerfile" {
 			t.Errorf("%s is built from %q with %q", user, s.Build.Args["PACKAGE"], s.Build.Dockerfile)
 		}
@@ -253,6 +255,14 @@ func readK8s(t *testing.T, file string) map[string]k8sObject {
 // TestKubernetesRunsThreeNodesAndLockedDownServices reads the manifests.
 // channelSecrets are the credentials a channel's pod mounts besides its bus key: there is
 // no sandbox on the cluster, so the workers need the real ones.
+// checkComposeCA: a compose service checks the cluster's TLS against the private CA.
+func checkComposeCA(t *testing.T, user, target, file, env string) {
+	t.Helper()
+	if target != "nats-ca.pem" || file != "../nats/secrets/tls/ca.pem" || env != "/run/secrets/nats-ca.pem" {
+		t.Errorf("%s: last secret %s from %s, NATS_CA_FILE %q; want the cluster's CA (../nats/secrets/tls/ca.pem)", user, target, file, env)
+	}
+}
+
 // composeSecrets are the files a compose service gets besides its seed: the editor's
 // keys that seal staff TOTP secrets (the channels' credentials come with
 // compose.real-channels.yaml).

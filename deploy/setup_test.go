@@ -51,8 +51,11 @@ func TestEveryDeploymentSetsTheBusUpWithTheAdminKeyFirst(t *testing.T) {
 		if s.Build.Args["PACKAGE"] != "./deploy/cmd/setup" || s.Restart != "no" || s.Environment["NATS_REPLICAS"] != "3" {
 			t.Errorf("setup: built from %q, restart %q, NATS_REPLICAS %q", s.Build.Args["PACKAGE"], s.Restart, s.Environment["NATS_REPLICAS"])
 		}
-		if len(s.Secrets) != 1 || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/admin.nk" {
+		if len(s.Secrets) != 2 || s.Secrets[0].Target != "nats.nk" || f.Secrets[s.Secrets[0].Source].File != "../nats/secrets/admin.nk" {
 			t.Errorf("setup signs in with %+v, want the admin's seed", s.Secrets)
+		}
+		if len(s.Secrets) == 2 {
+			checkComposeCA(t, "setup", s.Secrets[1].Target, f.Secrets[s.Secrets[1].Source].File, s.Environment["NATS_CA_FILE"])
 		}
 		for _, user := range serviceUsers {
 			if c := f.Services[user].DependsOn["setup"].Condition; c != "service_completed_successfully" {
