@@ -137,6 +137,7 @@ func (h *hub) services(ctx context.Context) ([]runner, error) {
 		return nil, err
 	}
 	admin.RegisterConsumers(reg, h.admin.JS, bulletin.KnownChannels)
+	admin.RegisterAudit(reg, h.admin.JS)
 	if h.cfg.AdminAddr != "" {
 		services = append(services, &httpService{name: "admin", addr: h.cfg.AdminAddr, log: h.log,
 			handler: admin.Handler(reg, admin.BusReady(h.admin))})

@@ -48,14 +48,19 @@ func serve(ctx context.Context, name string, l net.Listener, handler http.Handle
 // StartAdmin is what a channel's own process (not the hub) runs for its operators: it
 // serves /livez, /readyz and /metrics on addr until ctx ends — nothing when addr is
 // empty — and returns the metrics the service reports to. Only the channel's own
-// consumer is read, as its credentials allow no other.
+// consumer is read, as its credentials allow no other; the editor's process shows its
+// audit stream's size and cap instead.
 func StartAdmin(ctx context.Context, addr string, conn *bus.Conn, channel string, log *slog.Logger) (*DeliveryMetrics, error) {
 	reg := prometheus.NewRegistry()
 	m := NewDeliveryMetrics(reg)
 	if addr == "" {
 		return m, nil
 	}
-	RegisterConsumers(reg, conn.JS, []string{channel})
+	if channel == bus.UserEditor {
+		RegisterAudit(reg, conn.JS) // the editor's own stream; its key may read its info
+	} else {
+		RegisterConsumers(reg, conn.JS, []string{channel})
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("admin: listen %s: %w", addr, err)
