@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,7 +23,8 @@ import (
 var serviceUsers = []string{creds.Editor, creds.Telegram, creds.YouTube, creds.Web}
 
 // loadNATSConfig loads a configuration file the way nats-server -c does, from a copy of
-// its directory with freshly generated credentials, and the given environment.
+// its directory with freshly generated credentials and certificates (in secrets/ and
+// secrets/tls/), and the given environment, where {dir} stands for that copy.
 func loadNATSConfig(t *testing.T, srcDir, file string, env map[string]string) *server.Options {
 	t.Helper()
 	dir := t.TempDir()
@@ -42,7 +44,7 @@ func loadNATSConfig(t *testing.T, srcDir, file string, env map[string]string) *s
 		t.Fatal(err)
 	}
 	for k, v := range env {
-		t.Setenv(k, v)
+		t.Setenv(k, strings.ReplaceAll(v, "{dir}", dir))
 	}
 	opts, err := server.ProcessConfigFile(filepath.Join(dir, file))
 	if err != nil {
@@ -53,10 +55,14 @@ func loadNATSConfig(t *testing.T, srcDir, file string, env map[string]string) *s
 
 // TestEveryNATSConfigIsDurableAndClosed loads every node's configuration, and the
 // Kubernetes one, with the real server's loader: JetStream fsyncs every write, the
-// cluster's routes need a password, nobody signs in without a key, and each service is
-// a user of its own.
+// cluster's routes need a password, nobody signs in without a key, each service is a
+// user of its own, clients speak TLS only, routes mutual TLS, and monitoring is on
+// loopback only.
 func TestEveryNATSConfigIsDurableAndClosed(t *testing.T) {
-	env := map[string]string{"STATE_DIRECTORY": "/data", "POD_NAME": "nats-0"}
+	// The Kubernetes pods get TLS_CA, TLS_CERT and TLS_KEY from the StatefulSet (nats.yaml);
+	// the nodes define them in their included secrets/tls/nats-N.conf.
+	env := map[string]string{"STATE_DIRECTORY": "/data", "POD_NAME": "nats-0",
+		"TLS_CA": "{dir}/secrets/tls/ca.pem", "TLS_CERT": "{dir}/secrets/tls/nats-1.pem", "TLS_KEY": "{dir}/secrets/tls/nats-1-key.pem"}
 	cases := []struct{ dir, file, name string }{
 		{natscluster.ConfigDir(), "node-1.conf", "nats-1"},
 		{natscluster.ConfigDir(), "node-2.conf", "nats-2"},
@@ -77,6 +83,12 @@ func TestEveryNATSConfigIsDurableAndClosed(t *testing.T) {
 				t.Errorf("anonymous or password users: no_auth_user %q, %d users", o.NoAuthUser, len(o.Users))
 			case len(o.Nkeys) != len(creds.Users):
 				t.Errorf("%d nkey users, want %d (one per service, admin, sys)", len(o.Nkeys), len(creds.Users))
+			case o.TLSConfig == nil || len(o.TLSConfig.Certificates) != 1:
+				t.Errorf("client port without TLS")
+			case o.Cluster.TLSConfig == nil || o.Cluster.TLSConfig.ClientAuth != tls.RequireAndVerifyClientCert || o.Cluster.TLSConfig.ClientCAs == nil:
+				t.Errorf("routes without mutual TLS: %+v", o.Cluster.TLSConfig)
+			case o.HTTPHost != "127.0.0.1" || o.HTTPPort == 0 || o.HTTPSPort != 0:
+				t.Errorf("monitoring on %q:%d (https port %d), want 127.0.0.1 only", o.HTTPHost, o.HTTPPort, o.HTTPSPort)
 			}
 			for _, nk := range o.Nkeys {
 				if nk.Account == nil || (nk.Account.Name != "PREGONER" && nk.Account.Name != "SYS") {
@@ -211,12 +223,20 @@ type podSpec struct {
 			Name  string `yaml:"name"`
 			Value string `yaml:"value"`
 		} `yaml:"env"`
+		VolumeMounts []struct {
+			Name      string `yaml:"name"`
+			MountPath string `yaml:"mountPath"`
+		} `yaml:"volumeMounts"`
+		StartupProbe   map[string]any `yaml:"startupProbe"`
+		LivenessProbe  map[string]any `yaml:"livenessProbe"`
+		ReadinessProbe map[string]any `yaml:"readinessProbe"`
 		SecurityContext struct {
 			ReadOnlyRootFilesystem   bool `yaml:"readOnlyRootFilesystem"`
 			AllowPrivilegeEscalation bool `yaml:"allowPrivilegeEscalation"`
 		} `yaml:"securityContext"`
 	} `yaml:"containers"`
 	Volumes []struct {
+		Name   string `yaml:"name"`
 		Secret *struct {
 			SecretName string `yaml:"secretName"`
 		} `yaml:"secret"`
@@ -284,7 +304,8 @@ func TestKubernetesRunsThreeNodesAndLockedDownServices(t *testing.T) {
 	if _, ok := nats["PodDisruptionBudget/nats"]; !ok {
 		t.Error("no PodDisruptionBudget: a drain could take two nodes")
 	}
-	checkPod(t, "nats", ps, "nats-auth")
+	checkPod(t, "nats", ps, "nats-auth", "nats-tls")
+	checkNATSPodTLS(t, ps)
 	svcs := readK8s(t, "services.yaml")
 	for _, user := range serviceUsers {
 		d, ok := svcs["Deployment/"+user]
@@ -293,6 +314,7 @@ func TestKubernetesRunsThreeNodesAndLockedDownServices(t *testing.T) {
 			continue
 		}
 		checkPod(t, user, d.Spec.Template.Spec, append([]string{"nats-user-" + user}, channelSecrets[user]...)...)
+		checkK8sCA(t, user, d.Spec.Template.Spec)
 		var seed string
 		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
 			if e.Name == "NATS_NKEY_SEED" {
@@ -301,6 +323,78 @@ func TestKubernetesRunsThreeNodesAndLockedDownServices(t *testing.T) {
 		}
 		if seed == "" {
 			t.Errorf("%s: no NATS_NKEY_SEED", user)
+		}
+	}
+	job, ok := readK8s(t, "setup.yaml")["Job/setup"]
+	if !ok {
+		t.Fatal("no Job setup")
+	}
+	checkPod(t, "setup", job.Spec.Template.Spec, "nats-user-admin")
+	checkK8sCA(t, "setup", job.Spec.Template.Spec)
+}
+
+// TestKubernetesServicesConnectOverTLS: the ConfigMap's NATS_URL names the three pods by
+// their headless-service names (those gen-certs must put in the certificates).
+func TestKubernetesServicesConnectOverTLS(t *testing.T) {
+	data, err := os.ReadFile("k8s/kustomization.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "NATS_URL=tls://nats-0.nats:4222,tls://nats-1.nats:4222,tls://nats-2.nats:4222"
+	if !strings.Contains(string(data), want) {
+		t.Errorf("kustomization.yaml lacks %s", want)
+	}
+}
+
+// checkK8sCA: a pod that connects to the bus mounts the Secret nats-ca and names its
+// ca.pem in NATS_CA_FILE, so that it refuses a server without TLS or another CA's.
+func checkK8sCA(t *testing.T, name string, ps podSpec) {
+	t.Helper()
+	var vol string
+	for _, v := range ps.Volumes {
+		if v.Secret != nil && v.Secret.SecretName == "nats-ca" {
+			vol = v.Name
+		}
+	}
+	for _, c := range ps.Containers {
+		var ca, mount string
+		for _, e := range c.Env {
+			if e.Name == "NATS_CA_FILE" {
+				ca = e.Value
+			}
+		}
+		for _, m := range c.VolumeMounts {
+			if m.Name == vol {
+				mount = m.MountPath
+			}
+		}
+		if vol == "" || mount == "" || ca != mount+"/ca.pem" {
+			t.Errorf("%s: NATS_CA_FILE %q, Secret nats-ca mounted at %q; want its ca.pem", name, ca, mount)
+		}
+	}
+}
+
+// checkNATSPodTLS: each pod reads its own certificate and key (TLS_CERT, TLS_KEY, from
+// POD_NAME) from the Secret nats-tls, and no probe asks for the monitoring port, which
+// listens on the pod's loopback only.
+func checkNATSPodTLS(t *testing.T, ps podSpec) {
+	t.Helper()
+	c := ps.Containers[0]
+	env := map[string]string{}
+	for _, e := range c.Env {
+		env[e.Name] = e.Value
+	}
+	var mounted bool
+	for _, m := range c.VolumeMounts {
+		mounted = mounted || m.MountPath == "/etc/nats"
+	}
+	if !mounted || env["TLS_CA"] != "/etc/nats/tls/ca.pem" || env["TLS_CERT"] != "/etc/nats/tls/$(POD_NAME).pem" || env["TLS_KEY"] != "/etc/nats/tls/$(POD_NAME)-key.pem" {
+		t.Errorf("nats: TLS_CA %q, TLS_CERT %q, TLS_KEY %q (config mounted at /etc/nats: %v); want the pod's own files in /etc/nats/tls",
+			env["TLS_CA"], env["TLS_CERT"], env["TLS_KEY"], mounted)
+	}
+	for name, p := range map[string]map[string]any{"startup": c.StartupProbe, "liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
+		if p == nil || p["httpGet"] != nil {
+			t.Errorf("nats: %s probe %v; the monitoring port is loopback-only, the kubelet cannot reach it", name, p)
 		}
 	}
 }
@@ -317,7 +411,9 @@ func checkPod(t *testing.T, name string, ps podSpec, want ...string) {
 	}
 	var secrets []string
 	for _, v := range ps.Volumes {
-		if v.Secret != nil {
+		// nats-ca holds the cluster's CA certificate, public and the same for every pod
+		// (checkK8sCA checks it); the list is of the pod's credentials.
+		if v.Secret != nil && v.Secret.SecretName != "nats-ca" {
 			secrets = append(secrets, v.Secret.SecretName)
 		}
 		if v.Projected != nil {

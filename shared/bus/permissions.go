@@ -16,7 +16,21 @@ const (
 	UserTelegram = "telegram"
 	UserYouTube  = "youtube"
 	UserWeb      = "web"
+	// UserCLI is the editor command line's key (the hub writes it as cli.nk): it may only
+	// ask the editor to act, on EditorRequests, and read the answers in its own inbox.
+	UserCLI = "cli"
 )
+
+// EditorRequests is the subject prefix the editor answers the command line's requests
+// on ("<prefix>.first-admin"): a subject under the editor's own inbox, which only the
+// editor may subscribe to, and which nats.go never uses for its own replies (those are
+// _INBOX_editor.<nuid>...). The editor answers with its response permission
+// (Grant.AllowResponses): one message to the request's reply subject.
+var EditorRequests = InboxPrefix(UserEditor) + ".cli"
+
+// EditorFirstAdmin is the one request the command line may make without a login: create
+// the first administrator while there is no account at all.
+var EditorFirstAdmin = EditorRequests + ".first-admin"
 
 // Grant is what one service's user may do on the bus. The hub's embedded server and
 // deploy/nats/accounts.conf (generated from Grants; a test in deploy compares them) both
@@ -30,6 +44,9 @@ type Grant struct {
 	Publish []string
 	// Deny carves out of Publish what its wildcards would let through.
 	Deny []string
+	// AllowResponses lets the user answer a request it received: one message to its
+	// reply subject, within two minutes (nats-server's allow_responses defaults).
+	AllowResponses bool
 }
 
 // Subscribe is what the user may subscribe to: only its own inbox, where its replies,
@@ -137,6 +154,16 @@ func grants() []Grant {
 			},
 		},
 		editorGrant(),
+		{
+			User: UserCLI,
+			Why: []string{
+				"The editor's command line (the hub's cli.nk): it can only ask the editor to act. It",
+				"sends requests the editor answers (the first administrator, while there is no account;",
+				"everything else goes to the editor's API with a login token) and reads the answers in",
+				"its own inbox. It reads no bucket, stream or record and publishes no bulletin.",
+			},
+			Publish: []string{EditorRequests + ".>"},
+		},
 	}
 }
 
@@ -149,8 +176,9 @@ func editorGrant() Grant {
 			"schedules and its own staff buckets (accounts, sessions, API tokens, drafts) and audit",
 			"trail. Like every service it only binds to them: it may not create, change, purge or",
 			"delete a stream (the set-up, bus.Setup, is the admin's). It never takes work from a",
-			"channel's consumer.",
+			"channel's consumer. It answers the command line's requests (allow_responses).",
 		},
+		AllowResponses: true,
 		Publish: []string{
 			"bulletins.*",
 			"redrive.*.*",
@@ -210,10 +238,15 @@ func ServerPermissions(user string) (*server.Permissions, error) {
 				allow = append(allow, s)
 			}
 		}
-		return &server.Permissions{
+		p := &server.Permissions{
 			Publish:   &server.SubjectPermission{Allow: allow, Deny: slices.Clone(g.Deny)},
 			Subscribe: &server.SubjectPermission{Allow: g.Subscribe()},
-		}, nil
+		}
+		if g.AllowResponses {
+			p.Response = &server.ResponsePermission{MaxMsgs: server.DEFAULT_ALLOW_RESPONSE_MAX_MSGS,
+				Expires: server.DEFAULT_ALLOW_RESPONSE_EXPIRATION}
+		}
+		return p, nil
 	}
 	return nil, fmt.Errorf("bus: no user %q", user)
 }
@@ -244,7 +277,11 @@ func PermissionsConf() string {
 			}
 			b.WriteString("    ]\n")
 		}
-		fmt.Fprintf(&b, "  }\n  subscribe: { allow: [%q] }\n}\n", g.Subscribe()[0])
+		fmt.Fprintf(&b, "  }\n  subscribe: { allow: [%q] }\n", g.Subscribe()[0])
+		if g.AllowResponses {
+			b.WriteString("  allow_responses: true\n")
+		}
+		b.WriteString("}\n")
 	}
 	return b.String()
 }
