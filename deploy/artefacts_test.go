@@ -227,9 +227,9 @@ type podSpec struct {
 			Name      string `yaml:"name"`
 			MountPath string `yaml:"mountPath"`
 		} `yaml:"volumeMounts"`
-		StartupProbe   map[string]any `yaml:"startupProbe"`
-		LivenessProbe  map[string]any `yaml:"livenessProbe"`
-		ReadinessProbe map[string]any `yaml:"readinessProbe"`
+		StartupProbe    map[string]any `yaml:"startupProbe"`
+		LivenessProbe   map[string]any `yaml:"livenessProbe"`
+		ReadinessProbe  map[string]any `yaml:"readinessProbe"`
 		SecurityContext struct {
 			ReadOnlyRootFilesystem   bool `yaml:"readOnlyRootFilesystem"`
 			AllowPrivilegeEscalation bool `yaml:"allowPrivilegeEscalation"`
@@ -469,6 +469,20 @@ func TestSystemdUnitsVerifyAndAreHardened(t *testing.T) {
 	for _, u := range serviceUsers {
 		units["pregoner@"+u+".service"] = "pregoner@.service"
 	}
+	// The node's TLS files come with its drop-in (README.md); verify the unit with it.
+	const nodeDropIn = "\n[Service]\nEnvironment=PREGONER_NATS_NODE=2\n" +
+		"LoadCredential=nats-2.conf:/etc/pregoner/secrets/tls/nats-2.conf\n" +
+		"LoadCredential=nats-2.pem:/etc/pregoner/secrets/tls/nats-2.pem\n" +
+		"LoadCredential=nats-2-key.pem:/etc/pregoner/secrets/tls/nats-2-key.pem\n"
+	readme, err := os.ReadFile("systemd/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(nodeDropIn), "\n") {
+		if !strings.Contains(string(readme), line) {
+			t.Errorf("systemd/README.md's node drop-in lacks %q", line)
+		}
+	}
 	for instance, file := range units {
 		t.Run(instance, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("systemd", file))
@@ -476,6 +490,15 @@ func TestSystemdUnitsVerifyAndAreHardened(t *testing.T) {
 				t.Fatal(err)
 			}
 			unit := string(data)
+			// Every unit trusts the cluster's CA (it speaks TLS only).
+			wantCA := "LoadCredential=nats-ca.pem:/etc/pregoner/secrets/tls/ca.pem\nEnvironment=NATS_CA_FILE=%d/nats-ca.pem\n"
+			if file == "pregoner-nats.service" {
+				wantCA = "LoadCredential=ca.pem:/etc/pregoner/secrets/tls/ca.pem\n"
+				unit += nodeDropIn
+			}
+			if !strings.Contains(unit, wantCA) {
+				t.Errorf("%s lacks %q", file, wantCA)
+			}
 			for _, want := range []string{"NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
 				"StateDirectory=", "LoadCredential=", "DynamicUser=yes", "CapabilityBoundingSet=\n"} {
 				if !strings.Contains(unit, want) {

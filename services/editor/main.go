@@ -16,9 +16,10 @@ import (
 	"github.com/paeria/pregoner/services/editor/cli"
 )
 
-// localHubKey is the key a hub started with the default -data writes for local tools, so
-// that "go run ./services/editor ..." next to "go run ./services/hub" just works.
-const localHubKey = "data/credentials/editor.nk"
+// localHubKey is the command line's key (bus.UserCLI), which a hub started with the
+// default -data writes, so that "go run ./services/editor user add" next to
+// "go run ./services/hub" just works. It may only ask the editor to act.
+const localHubKey = "data/credentials/cli.nk"
 
 // getenv is os.Getenv, except that without NATS credentials it offers the local hub's key.
 func getenv(key string) string {

@@ -89,7 +89,7 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 		return nil, err
 	}
 	log.Info("the bus admits only holders of the keys in "+filepath.Dir(cfg.EditorSeed()),
-		"cli", "NATS_NKEY_SEED="+cfg.EditorSeed())
+		"cli", "NATS_NKEY_SEED="+cfg.SeedFile(bus.UserCLI))
 	h := &hub{cfg: cfg, log: log, srv: srv}
 	if h.admin, err = h.connect(ctx, bus.UserAdmin); err != nil {
 		h.stop()
@@ -104,9 +104,10 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 	return h, nil
 }
 
-// hubUsers are the bus users the hub makes keys for: admin and one per service.
+// hubUsers are the bus users the hub makes keys for: admin, one per service, and cli,
+// the editor command line's, which may only ask the editor to act (bus.EditorRequests).
 func hubUsers() []string {
-	return []string{bus.UserAdmin, bus.UserEditor, bus.UserTelegram, bus.UserYouTube, bus.UserWeb}
+	return []string{bus.UserAdmin, bus.UserEditor, bus.UserTelegram, bus.UserYouTube, bus.UserWeb, bus.UserCLI}
 }
 
 // connect signs in to the embedded server as user, with its key; stop closes it.

@@ -47,6 +47,10 @@ type Grant struct {
 	// AllowResponses lets the user answer a request it received: one message to its
 	// reply subject, within two minutes (nats-server's allow_responses defaults).
 	AllowResponses bool
+	// HubOnly keeps the user out of accounts.conf: only the hub makes its key so far (the
+	// cluster's gen-creds.sh and user list have no such user, and nats-server refuses a
+	// permission set no user takes).
+	HubOnly bool
 }
 
 // Subscribe is what the user may subscribe to: only its own inbox, where its replies,
@@ -159,10 +163,11 @@ func grants() []Grant {
 			Why: []string{
 				"The editor's command line (the hub's cli.nk): it can only ask the editor to act. It",
 				"sends requests the editor answers (the first administrator, while there is no account;",
-				"everything else goes to the editor's API with a login token) and reads the answers in",
-				"its own inbox. It reads no bucket, stream or record and publishes no bulletin.",
+				"nothing else) and reads the answers in its own inbox. It reads no bucket, stream or",
+				"record and publishes no bulletin. Only the hub makes its key so far (HubOnly).",
 			},
 			Publish: []string{EditorRequests + ".>"},
+			HubOnly: true,
 		},
 	}
 }
@@ -205,6 +210,7 @@ func editorGrant() Grant {
 			"audit.>",
 			"$JS.API.STREAM.MSG.GET.AUDIT",
 			"$JS.API.CONSUMER.CREATE.AUDIT",
+			"$JS.API.CONSUMER.CREATE.AUDIT.*", // an ordered reader of the whole trail (no filter)
 			"$KV.DRAFTS.>",
 			"$JS.API.CONSUMER.CREATE.KV_DRAFTS",
 		},
@@ -251,11 +257,16 @@ func ServerPermissions(user string) (*server.Permissions, error) {
 	return nil, fmt.Errorf("bus: no user %q", user)
 }
 
-// PermissionsConf renders Grants as accounts.conf's <USER>_PERMISSIONS variables.
+// PermissionsConf renders Grants as accounts.conf's <USER>_PERMISSIONS variables, but
+// for the hub-only users'.
 func PermissionsConf() string {
 	var b strings.Builder
-	for i, g := range Grants() {
-		if i > 0 {
+	n := 0
+	for _, g := range Grants() {
+		if g.HubOnly {
+			continue
+		}
+		if n++; n > 1 {
 			b.WriteString("\n")
 		}
 		for _, l := range g.Why {

@@ -3,16 +3,19 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"rsc.io/qr"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
@@ -21,24 +24,43 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 )
 
-// BusActor is who the audit log names for the account commands: they act with the
-// bus key, which the editor cannot tie to a person (the first administrator has no
-// account to log in with yet). The OS user goes in the detail, marked unverified.
+// BusActor is who the audit log names for the account commands that act on the bus with
+// the editor's own key (user list|remove|unlock|role|reset-totp|force-password, token,
+// keys rotate): the editor cannot tie that key to a person. The OS user goes in the
+// detail, marked unverified. "user add" is the editor's own act, audited by it as
+// staff.CLIActor.
 const BusActor = "(bus key)"
 
-// connect dials the bus with the NATS_* settings, for the account commands.
+// localHubCLIKey is the command line's key a hub started with the default -data writes
+// (bus.UserCLI): it may only ask the editor to act.
+const localHubCLIKey = "data/credentials/cli.nk"
+
+// busConfig reads the NATS_* settings for a connection named name (its bus user).
+func (c *client) busConfig(name string) (bus.ConnConfig, error) {
+	cfg := bus.ConnConfig{Name: name}
+	var topo bus.Topology
+	if err := bus.Settings(&cfg, &topo).Load(c.env.Getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// connect dials the bus with the NATS_* settings and the editor's own key, for the
+// account commands other than "user add".
 func (c *client) connect(ctx context.Context) error {
 	if c.conn != nil {
 		return nil
 	}
-	cfg := bus.ConnConfig{Name: "editor-cli"}
-	var topo bus.Topology
-	if err := bus.Settings(&cfg, &topo).Load(c.env.Getenv); err != nil {
+	cfg, err := c.busConfig("editor-cli")
+	if err != nil {
 		return err
+	}
+	if filepath.Base(cfg.NkeySeedFile) == filepath.Base(localHubCLIKey) {
+		return errors.New(editorKeyHint)
 	}
 	conn, err := bus.Connect(ctx, cfg)
 	if errors.Is(err, nats.ErrAuthorization) {
-		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED to the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
+		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED to the editor's, the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
 	}
 	if err != nil {
 		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
@@ -46,6 +68,11 @@ func (c *client) connect(ctx context.Context) error {
 	c.conn = conn
 	return nil
 }
+
+// editorKeyHint says why the command line's own key cannot run an account command.
+const editorKeyHint = "this command works on the editor's account buckets and needs the editor's own bus key " +
+	"(NATS_NKEY_SEED=<data>/credentials/editor.nk, on the editor's machine); the command line's key " +
+	"(cli.nk) may only ask the editor to act. An administrator manages accounts and tokens in the web UI (Accounts, Tokens)"
 
 func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
 	cfg, err := staff.LoadConfig(c.secretGetenv)
@@ -55,7 +82,50 @@ func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, err
 	if err := c.connect(ctx); err != nil {
 		return nil, nil, err
 	}
-	return staff.OpenAccounts(ctx, cfg, c.conn.JS)
+	acc, al, err := staff.OpenAccounts(ctx, cfg, c.conn.JS)
+	if errors.Is(err, nats.ErrPermissionViolation) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+		return nil, nil, fmt.Errorf("%w (%s)", err, editorKeyHint)
+	}
+	return acc, al, err
+}
+
+// firstAdmin asks the editor, on the bus with the command line's key, to create the
+// first administrator: the editor refuses while any account exists, makes the TOTP
+// secret, records the request and answers the provisioning URI once.
+func (c *client) firstAdmin(ctx context.Context, name, password string) (staff.CLIAnswer, error) {
+	cfg, err := c.busConfig(bus.UserCLI)
+	if err != nil {
+		return staff.CLIAnswer{}, err
+	}
+	conn, err := bus.Connect(ctx, cfg)
+	if errors.Is(err, nats.ErrAuthorization) {
+		return staff.CLIAnswer{}, fmt.Errorf("%w (the bus wants the command line's key: set NATS_NKEY_SEED to the hub's <data>/credentials/cli.nk, or NATS_CREDS)", err)
+	}
+	if err != nil {
+		return staff.CLIAnswer{}, fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
+	}
+	defer conn.Close()
+	data, err := json.Marshal(staff.FirstAdminRequest{Name: name, Password: password, OSUser: c.env.OSUser})
+	if err != nil {
+		return staff.CLIAnswer{}, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	msg, err := conn.NC.RequestWithContext(rctx, bus.EditorFirstAdmin, data)
+	if errors.Is(err, nats.ErrNoResponders) {
+		return staff.CLIAnswer{}, errors.New("no editor answers on the bus: is the hub (or editor serve) running?")
+	}
+	if err != nil {
+		return staff.CLIAnswer{}, fmt.Errorf("asking the editor: %w", err)
+	}
+	var ans staff.CLIAnswer
+	if err := json.Unmarshal(msg.Data, &ans); err != nil {
+		return staff.CLIAnswer{}, fmt.Errorf("the editor's answer: %w", err)
+	}
+	if ans.Error != "" {
+		return ans, errors.New(ans.Error)
+	}
+	return ans, nil
 }
 
 func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {
@@ -118,9 +188,7 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 		return fmt.Errorf("user %s: %w", sub, err)
 	}
 	if sub == "add" {
-		if err := accounts.CheckName(name); err != nil {
-			return fmt.Errorf("user add: %w", err)
-		}
+		return userAdd(ctx, c, name, role)
 	}
 	acc, al, err := c.accounts(ctx)
 	if err != nil {
@@ -178,18 +246,29 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 		fmt.Fprintf(c.env.Stdout, "%s is now %s (was %s), from their next request on\n", name, role, was)
 		return nil
 	}
+	return nil
+}
+
+// userAdd creates the first administrator: a request to the editor, which refuses while
+// any account exists (from then on an administrator adds accounts in the web UI).
+func userAdd(ctx context.Context, c *client, name string, role accounts.Role) error {
+	if err := accounts.CheckName(name); err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	if role != accounts.Admin {
+		return fmt.Errorf("user add %s: the command line creates only the first administrator (--role admin); an administrator adds the other accounts in the web UI (Accounts)", name)
+	}
 	pw, err := c.readPassword(name)
 	if err != nil {
 		return err
 	}
-	na, err := acc.AddUser(ctx, name, role, pw, BusActor)
-	c.audit(ctx, al, audit.UserAdd, name, err)
+	ans, err := c.firstAdmin(ctx, name, pw)
 	if err != nil {
 		return fmt.Errorf("user add %s: %w", name, err)
 	}
 	fmt.Fprintf(c.env.Stdout, "%s added as %s.\n\nScan this with the authenticator app on %s's phone (shown only now):\n\n", name, role, name)
-	writeQR(c.env.Stdout, na.URI)
-	fmt.Fprintf(c.env.Stdout, "\nor enter this in the app:\n%s\n", na.URI)
+	writeQR(c.env.Stdout, ans.URI)
+	fmt.Fprintf(c.env.Stdout, "\nor enter this in the app:\n%s\n", ans.URI)
 	return nil
 }
 

@@ -1,37 +1,46 @@
 package cli_test
 
 import (
+	"fmt"
 	"net/url"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
 	"strings"
 	"testing"
 )
 
-func TestUserAddPrintsTheQRCodeAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
+// user add asks the editor, on the bus, for the first administrator: the editor makes
+// the TOTP secret and answers it once, records the request, and refuses once an account
+// exists. The token commands act on the bus with the editor's own key.
+func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 	w := newWorld(t)
-	r := w.editor(password+"\n", "user", "add", "Anna", "--role", "publisher")
+	for _, tc := range []struct{ stdin, role, want string }{
+		{"short\n", "admin", "at least 12 characters"},
+		{"", "admin", "give the first password"},
+		{password + "\n", "boss", `unknown role "boss"`},
+		{password + "\n", "publisher", "only the first administrator"},
+	} {
+		if r := w.editor(tc.stdin, "user", "add", "bea", "--role", tc.role); r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
+			t.Errorf("user add with %q/%s: %v", tc.stdin, tc.role, r.err)
+		}
+	}
+	r := w.editor(password+"\n", "user", "add", "Anna", "--role", "admin")
 	if r.err != nil {
 		t.Fatalf("user add: %v %s", r.err, r.errOut)
 	}
-	if !strings.Contains(r.out, "anna added as publisher") || !strings.Contains(r.out, "otpauth://totp/") || !strings.Contains(r.out, "█") {
+	if !strings.Contains(r.out, "anna added as admin") || !strings.Contains(r.out, "otpauth://totp/") || !strings.Contains(r.out, "█") {
 		t.Errorf("user add output:\n%s", r.out)
 	}
 	u, _ := url.Parse(r.out[strings.Index(r.out, "otpauth://"):strings.LastIndex(r.out, "\n")])
 	if u.Query().Get("secret") == "" || u.Query().Get("issuer") == "" {
 		t.Errorf("provisioning URI: %s", u)
 	}
-	if r := w.editor(password+"\n", "user", "add", "anna"); r.err == nil || !strings.Contains(r.err.Error(), "already exists") {
-		t.Errorf("second add: %v", r.err)
-	}
-	for _, tc := range []struct{ stdin, role, want string }{
-		{"short\n", "writer", "at least 12 characters"},
-		{"", "writer", "give the first password"},
-		{password + "\n", "boss", `unknown role "boss"`},
-	} {
-		if r := w.editor(tc.stdin, "user", "add", "bea", "--role", tc.role); r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
-			t.Errorf("user add with %q/%s: %v", tc.stdin, tc.role, r.err)
+	for _, name := range []string{"anna", "bea"} {
+		if r := w.editor(password+"\n", "user", "add", name); r.err == nil || !strings.Contains(r.err.Error(), "has accounts already") {
+			t.Errorf("user add %s with an account on the editor: %v", name, r.err)
 		}
 	}
-	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "anna  publisher") {
+	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "anna  admin") || strings.Contains(r.out, "bea") {
 		t.Errorf("user list:\n%s", r.out)
 	}
 	r = w.editor("", "token", "create", "importer", "--owner", "anna")
@@ -48,19 +57,30 @@ func TestUserAddPrintsTheQRCodeAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 	if r := w.editor("", "token", "revoke", "importer"); r.err == nil || !strings.Contains(r.err.Error(), "no such token") {
 		t.Errorf("second revoke: %v", r.err)
 	}
-	// The account changes are in the audit log in the name of the bus key, the only
-	// identity these commands have: the OS user is no proof of anyone.
-	got := w.audited()
-	if len(got) < 5 || got[1] != "token_revoke:importer:(bus key):cli" || !strings.Contains(strings.Join(got, " "), "user_add:anna:(bus key):cli") {
-		t.Errorf("audit: %v", got)
+	// The first administrator is in the audit log in the name of the command line's key,
+	// the refused ones too; the token changes in the name of the editor's key. The OS
+	// user is no proof of anyone.
+	var adds []string
+	for _, e := range w.auditEvents() {
+		if e.Action == "user_add" {
+			adds = append(adds, fmt.Sprintf("%s:%s:%s:%v", e.Target, e.Actor, e.Via, e.OK))
+			if !strings.Contains(e.Detail, "first administrator; OS user ada (not verified)") {
+				t.Errorf("user_add detail: %q", e.Detail)
+			}
+		}
+	}
+	// Newest first: bea and anna refused, anna added, bea's short password refused.
+	if want := "bea:(cli key):cli:false anna:(cli key):cli:false anna:(cli key):cli:true bea:(cli key):cli:false"; strings.Join(adds, " ") != want {
+		t.Errorf("user_add events: %v; want %s", adds, want)
+	}
+	if got := strings.Join(w.audited(), " "); !strings.Contains(got, "token_revoke:importer:(bus key):cli") {
+		t.Errorf("audit lacks token_revoke: %s", got)
 	}
 }
 
 func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
 	w := newWorld(t)
-	if r := w.editor(password+"\n", "user", "add", "bea", "--role", "writer"); r.err != nil {
-		t.Fatalf("user add: %v", r.err)
-	}
+	w.account("bea", accounts.Writer)
 	tests := []struct {
 		name    string
 		args    []string
@@ -100,6 +120,18 @@ func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
 		"user_totp_reset:bea:(bus key):cli", "user_password_force:bea:(bus key):cli", "user_totp_reset:nobody:(bus key):cli"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
+		}
+	}
+}
+
+// The command line's own key (the hub's cli.nk) may only ask the editor to act: the
+// commands that work on the editor's buckets say which key they need.
+func TestAccountCommandsNeedTheEditorsKeyNotTheCLIs(t *testing.T) {
+	w := newWorld(t)
+	w.vars["NATS_NKEY_SEED"] = "data/credentials/cli.nk"
+	for _, args := range [][]string{{"user", "list"}, {"user", "unlock", "anna"}, {"token", "list"}, {"keys", "rotate"}} {
+		if r := w.editor("", args...); r.err == nil || !strings.Contains(r.err.Error(), "needs the editor's own bus key") {
+			t.Errorf("%v with the cli key: %v", args, r.err)
 		}
 	}
 }

@@ -3,8 +3,10 @@
 // editor's API with a token, so the editor checks it exactly as it checks the UI's and
 // the API's (channel rules, role, schedules) and records the token's owner in the
 // audit log: the command line has no way of its own onto the bus. "editor login" gets
-// such a token for a member (password and TOTP code); the account commands (user,
-// token), which bootstrap the first administrator, and "serve" use the bus directly.
+// such a token for a member (password and TOTP code). "user add", which bootstraps the
+// first administrator, is a request to the editor on the bus with the command line's
+// own key (bus.UserCLI, which may do nothing else); the other account commands (user,
+// token, keys rotate) and "serve" need the editor's own key.
 package cli
 
 import (
@@ -74,8 +76,8 @@ func commands() []command {
 		{"login", "NAME", "log in as NAME (password and TOTP code); keeps a token for the other commands", loginCmd, nil},
 		{"logout", "", "end the login token kept by login", logoutCmd, nil},
 		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
-		{"user", "add|list|remove|unlock|role|reset-totp|force-password NAME", "manage staff accounts on the bus (password + TOTP); add prints the QR code, unlock forgets failed logins, role --role R changes the role, reset-totp and force-password make the next login set up a new second factor or password", userCmd, roleFlag("writer")},
-		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus; create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
+		{"user", "add|list|remove|unlock|role|reset-totp|force-password NAME", "add: ask the editor for the first administrator (only while there is no account; prints the QR code); the others manage staff accounts on the bus with the editor's own key: unlock forgets failed logins, role --role R changes the role, reset-totp and force-password make the next login set up a new second factor or password", userCmd, roleFlag("admin")},
+		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus, with the editor's own key; create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
 		{"keys", "init|rotate", "the key file that seals the TOTP secrets (EDITOR_SECRET_KEY_FILE): init creates it, rotate seals every account with a new key", keysCmd, nil},
 	}
 }
@@ -159,7 +161,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\npublish, import, status, retract, retry and schedule are requests to the editor at")
 	fmt.Fprintln(w, "EDITOR_URL, with the token of 'editor login' (or EDITOR_TOKEN): the editor checks them")
-	fmt.Fprintln(w, "as it checks the web UI's and records the token's owner. user and token use the bus.")
+	fmt.Fprintln(w, "as it checks the web UI's and records the token's owner. user add asks the editor on the bus")
+	fmt.Fprintln(w, "for the first administrator; the other user, token and keys commands need the editor's own key.")
 	fmt.Fprintln(w, "\nSettings (environment variables):")
 	var cfg Config
 	_ = cfg.Settings().Help(w)

@@ -15,6 +15,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/cli"
+	"github.com/paeria/pregoner/services/editor/staff"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/natstest"
@@ -102,14 +103,29 @@ func (w *world) editor(stdin string, args ...string) run {
 	return run{out.String(), errOut.String(), err}
 }
 
-// member adds an account with "editor user add" and logs in as it with "editor login".
+// account adds an account as an administrator would in the web UI (the command line
+// creates only the first administrator) and returns its TOTP provisioning URI.
+func (w *world) account(name string, role accounts.Role) string {
+	w.t.Helper()
+	cfg, err := staff.LoadConfig(w.getenv)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	acc, _, err := staff.OpenAccounts(context.Background(), cfg, w.srv.Connect("test").JS)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	na, err := acc.AddUser(context.Background(), name, role, password, "test")
+	if err != nil {
+		w.t.Fatalf("add %s: %v", name, err)
+	}
+	return na.URI
+}
+
+// member adds an account (account) and logs in as it with "editor login".
 func (w *world) member(name string, role accounts.Role) {
 	w.t.Helper()
-	r := w.editor(password+"\n", "user", "add", name, "--role", string(role))
-	if r.err != nil {
-		w.t.Fatalf("user add: %v %s", r.err, r.errOut)
-	}
-	u, err := url.Parse(r.out[strings.Index(r.out, "otpauth://"):strings.LastIndex(r.out, "\n")])
+	u, err := url.Parse(w.account(name, role))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -120,6 +136,20 @@ func (w *world) member(name string, role accounts.Role) {
 	if r := w.editor(password+"\n"+code+"\n", "login", name); r.err != nil {
 		w.t.Fatalf("login: %v %s", r.err, r.errOut)
 	}
+}
+
+// auditEvents is the audit log, newest first.
+func (w *world) auditEvents() []audit.Event {
+	w.t.Helper()
+	al, err := audit.New(context.Background(), w.srv.Connect("check").JS, 1, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	evs, err := al.Recent(context.Background(), 100)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return evs
 }
 
 // audited is the audit log, newest first, as "action:target:actor:via".

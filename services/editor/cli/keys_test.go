@@ -65,15 +65,12 @@ func TestTokenCreateFlags(t *testing.T) {
 // editor that was running all along.
 func TestKeysRotate(t *testing.T) {
 	w := newWorld(t)
-	r := w.editor(password+"\n", "user", "add", "anna", "--role", "publisher")
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	secret := r.out[strings.Index(r.out, "secret=")+len("secret="):]
-	secret = secret[:strings.IndexAny(secret, "&\n")]
+	uri := w.account("anna", accounts.Publisher)
+	secret := uri[strings.Index(uri, "secret=")+len("secret="):]
+	secret = secret[:strings.IndexAny(secret+"&", "&\n")]
 	path := w.vars["EDITOR_SECRET_KEY_FILE"]
 	before, _ := accounts.ReadKeyFile(path)
-	r = w.editor("", "keys", "rotate")
+	r := w.editor("", "keys", "rotate")
 	if r.err != nil || !strings.Contains(r.out, "1 accounts sealed with the new key") {
 		t.Fatalf("keys rotate: %v %q %s", r.err, r.out, r.errOut)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
@@ -36,6 +37,9 @@ type Service struct {
 	api      *api.Server
 	handler  http.Handler
 	stop     func()
+	// nc answers the command line's requests (AnswerCLI); cliMu makes one answer at a time.
+	nc    *nats.Conn
+	cliMu sync.Mutex
 }
 
 // Options adjust a service for tests; the zero value is production.
@@ -116,7 +120,7 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	}))
 	h := ui.SecurityHeaders(cop.Handler(limitBody(mux)))
 	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, api: apiSrv, handler: h,
-		stop: sync.OnceFunc(func() { close(stopping) })}, nil
+		stop: sync.OnceFunc(func() { close(stopping) }), nc: js.Conn()}, nil
 }
 
 func limitBody(next http.Handler) http.Handler {
@@ -144,11 +148,19 @@ func (s *Service) Run(ctx context.Context) error {
 // schedule runner, which every replica runs (its claims make each due bulletin go out
 // once), and the watch of delivery records that tells every page which channels are
 // sandboxes, and the minute's count of refused API tokens for the audit log (written
-// last when ctx ends, after Serve has let the requests finish).
+// last when ctx ends, after Serve has let the requests finish), and the answers to the
+// command line's requests on the bus (AnswerCLI: the first administrator).
 func (s *Service) Background(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.Desk.TrackSandboxes(ctx) })
 	wg.Go(func() { s.api.Background(ctx) })
+	if s.nc != nil {
+		wg.Go(func() {
+			if err := s.AnswerCLI(ctx, s.nc); err != nil {
+				s.log.Error("the command line's requests go unanswered", "err", err)
+			}
+		})
+	}
 	err := s.runner.Run(ctx)
 	wg.Wait()
 	return err

@@ -82,6 +82,8 @@ func Refusals() []Refusal {
 			}
 		}
 		out = append(out, Refusal{User: user, What: "listens_to_every_reply", Subject: "_INBOX.>", Subscribe: true})
+		// The command line's answers (the first administrator's TOTP secret) are its own.
+		out = append(out, Refusal{User: user, What: "listens_to_cli_replies", Subject: bus.InboxPrefix(bus.UserCLI) + ".>", Subscribe: true})
 		add("deletes_the_stream", "$JS.API.STREAM.DELETE.BULLETINS")
 		add("purges_the_stream", "$JS.API.STREAM.PURGE.BULLETINS")
 		// The set-up is the admin's: no service creates or changes a stream or bucket,
@@ -104,6 +106,42 @@ func Refusals() []Refusal {
 			add("writes_the_audit_trail", "audit.x")
 			add("reads_the_audit_trail", "$JS.API.STREAM.MSG.GET.AUDIT")
 		}
+	}
+	return out
+}
+
+// CLIRefusals is the table for the editor command line's key (bus.UserCLI), which may
+// only ask the editor to act (bus.EditorRequests): it reads, watches and writes no
+// bucket, publishes no bulletin, re-drive or audit entry, reads no stream, answers no
+// request of the editor's, listens to no one's replies and sets nothing up. Only the hub
+// writes that key so far (deploy's cluster has no cli user yet), so it is a table apart.
+func CLIRefusals() []Refusal {
+	user := bus.UserCLI
+	var out []Refusal
+	add := func(what, subject string) { out = append(out, Refusal{User: user, What: what, Subject: subject}) }
+	for _, b := range []string{"ACCOUNTS", "SESSIONS", "TOKENS", "DRAFTS", "SCHEDULES", "DELIVERIES", "TELEGRAM_POSTS", "YOUTUBE_QUOTA"} {
+		lower := strings.ToLower(b)
+		add("reads_"+lower, "$JS.API.DIRECT.GET.KV_"+b+".$KV."+b+".k")
+		add("watches_"+lower, "$JS.API.CONSUMER.CREATE.KV_"+b)
+		add("writes_"+lower, "$KV."+b+".k")
+	}
+	add("publishes_a_bulletin", "bulletins.x")
+	add("re-drives", "redrive.web.x")
+	add("reads_a_bulletin", "$JS.API.STREAM.MSG.GET.BULLETINS")
+	add("writes_the_audit_trail", "audit.x")
+	add("reads_the_audit_trail", "$JS.API.STREAM.MSG.GET.AUDIT")
+	add("asks_jetstream", "$JS.API.INFO")
+	add("answers_for_the_editor", bus.InboxPrefix(bus.UserEditor)+".x")
+	for _, other := range []string{bus.UserEditor, bus.UserTelegram, bus.UserYouTube, bus.UserWeb} {
+		out = append(out, Refusal{User: user, What: "listens_to_" + other + "_replies", Subject: bus.InboxPrefix(other) + ".>", Subscribe: true})
+	}
+	out = append(out, Refusal{User: user, What: "listens_to_every_reply", Subject: "_INBOX.>", Subscribe: true})
+	out = append(out, Refusal{User: user, What: "answers_the_editors_requests", Subject: bus.EditorRequests + ".>", Subscribe: true})
+	for _, p := range bus.Layout(bus.Topology{}) {
+		lower := strings.ToLower(p.Name())
+		add("creates_"+lower, "$JS.API.STREAM.CREATE."+p.StreamName())
+		add("purges_"+lower, "$JS.API.STREAM.PURGE."+p.StreamName())
+		add("deletes_"+lower, "$JS.API.STREAM.DELETE."+p.StreamName())
 	}
 	return out
 }
