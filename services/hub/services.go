@@ -15,8 +15,9 @@ import (
 )
 
 // specs is the one place that lists the hub's services: the very Specs each service's
-// own main runs. The hub adds the embedded server, one admin address and the sandbox
-// defaults below, and nothing else.
+// own main runs. The hub adds what an operator does by hand on a cluster (the embedded
+// server with a key per service, the set-up, the editor's secret-key file), one admin
+// address and the sandbox defaults below, and nothing else.
 func specs() []service.Spec {
 	return []service.Spec{site.Spec(), poster.Spec(), live.Spec(), staff.Spec()}
 }
