@@ -3,9 +3,13 @@
 package servicetest
 
 import (
+	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paeria/pregoner/shared/service"
 )
@@ -61,6 +65,41 @@ func CheckHelp(t testing.TB, spec service.Spec, mention ...string) {
 	for _, v := range want {
 		if !strings.Contains(help, v) {
 			t.Errorf("--help does not mention %s:\n%s", v, help)
+		}
+	}
+}
+
+// runMainEnv tells a test binary started by CheckRefusesToStart to run main instead of
+// its tests, so the service runs as a process of its own, exactly as it runs standalone.
+const runMainEnv = "PREGONER_TEST_RUN_MAIN"
+
+// RunMain is a service's TestMain: it runs main when CheckRefusesToStart started this
+// binary, the tests otherwise.
+func RunMain(m *testing.M, main func()) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// CheckRefusesToStart runs this test binary as the service (see RunMain) with only env
+// set, and fails t unless it exits 1 with output naming each of want.
+func CheckRefusesToStart(t testing.TB, env []string, want ...string) {
+	t.Helper()
+	// A service that wrongly starts runs until the signal: stop it after a while.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0])
+	cmd.Env = append([]string{runMainEnv + "=1"}, env...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v; want status 1. Output:\n%s", err, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("the refusal does not name %s:\n%s", w, out)
 		}
 	}
 }
