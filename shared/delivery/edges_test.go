@@ -35,26 +35,6 @@ func (f *flakyRevisions) Latest(ctx context.Context, id string) (*bulletin.Revis
 	return f.Revisions.Latest(ctx, id)
 }
 
-// workerWith starts a worker reading latest revisions through revs.
-func (e *env) workerWith(ch delivery.Channel, cfg delivery.Config, revs delivery.Revisions) {
-	e.t.Helper()
-	conn := e.srv.Connect("worker")
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg.Channel, cfg.MinBackoff, cfg.MaxBackoff, cfg.Poll = bulletin.Telegram, 10*time.Millisecond, 50*time.Millisecond, 100*time.Millisecond
-	cons, err := bus.Consumer(ctx, conn.JS, cfg.Channel, e.topo)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	store, err := delivery.NewStore(ctx, conn.JS)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	w := delivery.NewWorker(cfg, ch, cons, store, revs)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = w.Run(ctx) }()
-	e.t.Cleanup(func() { cancel(); <-done })
-}
-
 func TestPoisonMessagesDoNotHoldUpTheChannel(t *testing.T) {
 	e := newEnv(t)
 	var mu sync.Mutex

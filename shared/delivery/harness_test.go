@@ -118,6 +118,12 @@ func (e *env) connect() {
 // gracefully, and kill closes its connection without a word to the server.
 func (e *env) worker(ch delivery.Channel, cfg delivery.Config) (stop, kill func()) {
 	e.t.Helper()
+	return e.workerWith(ch, cfg, nil)
+}
+
+// workerWith is worker reading latest revisions through revs (nil: the bus).
+func (e *env) workerWith(ch delivery.Channel, cfg delivery.Config, revs delivery.Revisions) (stop, kill func()) {
+	e.t.Helper()
 	conn := e.srv.Connect("worker")
 	ctx, cancel := context.WithCancel(context.Background())
 	if cfg.Channel == "" {
@@ -129,7 +135,9 @@ func (e *env) worker(ch delivery.Channel, cfg delivery.Config) (stop, kill func(
 	if cfg.Poll == 0 {
 		cfg.Poll = 100 * time.Millisecond
 	}
-	cfg.Heartbeat = 500 * time.Millisecond
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = 500 * time.Millisecond
+	}
 	cons, err := bus.Consumer(ctx, conn.JS, cfg.Channel, e.topo)
 	if err != nil {
 		e.t.Fatal(err)
@@ -138,11 +146,12 @@ func (e *env) worker(ch delivery.Channel, cfg delivery.Config) (stop, kill func(
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	pub, err := bus.NewBulletins(ctx, conn.JS)
-	if err != nil {
-		e.t.Fatal(err)
+	if revs == nil {
+		if revs, err = bus.NewBulletins(ctx, conn.JS); err != nil {
+			e.t.Fatal(err)
+		}
 	}
-	w := delivery.NewWorker(cfg, ch, cons, store, pub)
+	w := delivery.NewWorker(cfg, ch, cons, store, revs)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()
 	var once sync.Once
