@@ -82,7 +82,7 @@ func (w *Worker) revision(ctx context.Context, m message, out *Outcome) (*bullet
 	}
 	if err != nil {
 		out.ID = id
-		return nil, w.busTrouble(ctx, m, id, 0, "", "read the latest revision", err, out)
+		return nil, w.busTrouble(ctx, id, 0, "", "read the latest revision", err, out)
 	}
 	return rev, nil
 }
@@ -100,7 +100,7 @@ func (w *Worker) refuse(out *Outcome, err error) settleFunc {
 // with the reason and the channel moves on; when even that record cannot be written
 // (the bus is down for everyone, so holding the channel loses nothing) it keeps trying,
 // at the longest back-off, up to three times as long before it refuses the message.
-func (w *Worker) busTrouble(ctx context.Context, m message, id string, rev int, action bulletin.Action, what string, err error, out *Outcome) settleFunc {
+func (w *Worker) busTrouble(ctx context.Context, id string, rev int, action bulletin.Action, what string, err error, out *Outcome) settleFunc {
 	text := w.cfg.Redact(err.Error())
 	key := bulletin.RevisionKey(id, rev)
 	n := w.troubles.add(key)

@@ -15,7 +15,7 @@ import (
 func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision, out *Outcome) settleFunc {
 	rec, kvRev, err := w.store.Get(ctx, rev.ID, w.cfg.Channel)
 	if err != nil {
-		return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "read the delivery record", err, out)
+		return w.busTrouble(ctx, rev.ID, rev.Rev, rev.Action, "read the delivery record", err, out)
 	}
 	in := input{channel: w.cfg.Channel, prev: rec, rev: rev,
 		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
@@ -35,7 +35,7 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 		checked = time.Now()
 		l, _, err := w.revs.Latest(ctx, rev.ID)
 		if err != nil {
-			return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "read the latest revision", err, out)
+			return w.busTrouble(ctx, rev.ID, rev.Rev, rev.Action, "read the latest revision", err, out)
 		}
 		in.latest = max(l.Rev, rev.Rev)
 		d = decide(in)
@@ -44,11 +44,11 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 	case d.ack:
 		return ack
 	case d.op == opNone:
-		return w.record(ctx, m, &d.next, kvRev, out, ack)
+		return w.record(ctx, &d.next, kvRev, out, ack)
 	}
 	out.Op = string(d.op)
 	if d.giveUp {
-		return w.record(ctx, m, &d.next, kvRev, out, term("gave up"))
+		return w.record(ctx, &d.next, kvRev, out, term("gave up"))
 	}
 	d.job.CheckedAt = checked
 	l, err := w.claim(ctx, d.next, kvRev)
@@ -56,7 +56,7 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 		return nakAfter(w.cfg.MinBackoff) // someone wrote the record meanwhile: look again
 	}
 	if err != nil {
-		return w.busTrouble(ctx, m, rev.ID, rev.Rev, rev.Action, "claim the delivery", err, out)
+		return w.busTrouble(ctx, rev.ID, rev.Rev, rev.Action, "claim the delivery", err, out)
 	}
 	leaseCtx, lost := context.WithCancel(ctx)
 	defer lost()
@@ -79,13 +79,13 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 	}
 	switch class {
 	case classOK, classSkip:
-		return w.record(ctx, m, &next, kvRev, out, ack)
+		return w.record(ctx, &next, kvRev, out, ack)
 	case classPermanent:
-		return w.record(ctx, m, &next, kvRev, out, term("refused by channel"))
+		return w.record(ctx, &next, kvRev, out, term("refused by channel"))
 	}
 	delay := w.backoff(next.Attempts-next.RedriveFrom, retryAfter)
 	next.NextAttempt = now.Add(delay).UTC()
-	return w.record(ctx, m, &next, kvRev, out, nakAfter(delay))
+	return w.record(ctx, &next, kvRev, out, nakAfter(delay))
 }
 
 func (w *Worker) call(ctx context.Context, o op, job Job) (Ref, error) {
@@ -108,7 +108,7 @@ func (w *Worker) backoff(attempt int, retryAfter time.Duration) time.Duration {
 
 // record writes next over the record at bucket revision kvRev and returns settle, or —
 // when the bus does not take the write — a nak so the revision comes back (see busTrouble).
-func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint64, out *Outcome, settle settleFunc) settleFunc {
+func (w *Worker) record(ctx context.Context, next *Record, kvRev uint64, out *Outcome, settle settleFunc) settleFunc {
 	next.Updated = w.cfg.Now().UTC()
 	out.State, out.Err = next.State, next.Error
 	var err error
@@ -143,5 +143,5 @@ func (w *Worker) record(ctx context.Context, m message, next *Record, kvRev uint
 		kvRev = rev
 	}
 	out.State = ""
-	return w.busTrouble(ctx, m, next.ID, next.Rev, next.Action, "record the delivery", err, out)
+	return w.busTrouble(ctx, next.ID, next.Rev, next.Action, "record the delivery", err, out)
 }
