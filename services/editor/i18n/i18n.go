@@ -100,13 +100,15 @@ type Catalogue struct {
 	printers map[Lang]*message.Printer
 	keys     map[string]bool
 	matcher  language.Matcher
+	tables   map[Lang]map[string]string
 }
 
 // New builds the catalogue from the tables of this package.
 func New() (*Catalogue, error) {
 	b := catalog.NewBuilder(catalog.Fallback(language.Catalan))
 	keys := map[string]bool{}
-	for l, table := range tables() {
+	all := tables()
+	for l, table := range all {
 		tag := language.MustParse(string(l))
 		for k, v := range table {
 			if err := b.SetString(tag, k, v); err != nil {
@@ -115,7 +117,7 @@ func New() (*Catalogue, error) {
 			keys[k] = true
 		}
 	}
-	c := &Catalogue{printers: map[Lang]*message.Printer{}, keys: keys}
+	c := &Catalogue{printers: map[Lang]*message.Printer{}, keys: keys, tables: all}
 	var tags []language.Tag
 	for _, l := range Langs() {
 		tag := language.MustParse(string(l))
@@ -126,9 +128,44 @@ func New() (*Catalogue, error) {
 	return c, nil
 }
 
-// tables are the catalogues by language.
+// tables are the catalogues by language: the base tables of ca.go, es.go and en.go,
+// with each part of parts (a screen's own words, in a file of its own) added in.
+// A key defined twice is a mistake the tests catch (see overlaps).
 func tables() map[Lang]map[string]string {
-	return map[Lang]map[string]string{Catalan: catalan, Spanish: spanish, English: english}
+	out := map[Lang]map[string]string{}
+	for l, base := range map[Lang]map[string]string{Catalan: catalan, Spanish: spanish, English: english} {
+		t := make(map[string]string, len(base))
+		for k, v := range base {
+			t[k] = v
+		}
+		for _, part := range parts {
+			for k, v := range part[l] {
+				t[k] = v
+			}
+		}
+		out[l] = t
+	}
+	return out
+}
+
+// overlaps lists the keys defined in more than one table of a language.
+func overlaps() []string {
+	var out []string
+	for l, base := range map[Lang]map[string]string{Catalan: catalan, Spanish: spanish, English: english} {
+		seen := map[string]bool{}
+		for k := range base {
+			seen[k] = true
+		}
+		for _, part := range parts {
+			for k := range part[l] {
+				if seen[k] {
+					out = append(out, string(l)+" "+k)
+				}
+				seen[k] = true
+			}
+		}
+	}
+	return out
 }
 
 // Has reports whether key is in the catalogue.
@@ -185,8 +222,8 @@ func (c *Catalogue) Word(l Lang, kind, value string) string {
 // Pattern is the message key in l unformatted, its %d and %s left for a script to
 // fill.
 func (c *Catalogue) Pattern(l Lang, key string) string {
-	if v, ok := tables()[l][key]; ok {
+	if v, ok := c.tables[l][key]; ok {
 		return v
 	}
-	return tables()[Default][key]
+	return c.tables[Default][key]
 }

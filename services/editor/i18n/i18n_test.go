@@ -120,3 +120,11 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// A key defined in two tables would show whichever was merged last: every key has one
+// home.
+func TestNoKeyDefinedTwice(t *testing.T) {
+	if o := overlaps(); len(o) > 0 {
+		t.Errorf("keys defined in more than one table: %v", o)
+	}
+}
