@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +15,20 @@ import (
 // TestSmallCrowdIsNotifiedAndCounted runs the tool in-process with 50 readers: every
 // one must connect, be notified and see the bulletin on its page, and the report must
 // say so. No timing is asserted: the machine's load decides those.
+// With -fetch article (the default, as live.js on /ca/) every reader shows it by
+// fetching the one article; with -fetch page, by refetching the page.
 func TestSmallCrowdIsNotifiedAndCounted(t *testing.T) {
+	for _, fetch := range []string{"article", "page"} {
+		t.Run(fetch, func(t *testing.T) { smallCrowd(t, fetch) })
+	}
+}
+
+func smallCrowd(t *testing.T, fetch string) {
 	var logs testenv.Logs
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := DefaultConfig()
 	cfg.Readers, cfg.Ramp, cfg.PerSource, cfg.Seed = 50, 200*time.Millisecond, 20, 3 // three source addresses
+	cfg.Fetch = fetch
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, cfg, log)
@@ -33,6 +43,9 @@ func TestSmallCrowdIsNotifiedAndCounted(t *testing.T) {
 	}
 	if rep.Notified.Count != 50 || rep.Updated.Count != 50 || rep.Dropped != 0 {
 		t.Errorf("notified %d, page updated %d, dropped %d; want 50, 50, 0", rep.Notified.Count, rep.Updated.Count, rep.Dropped)
+	}
+	if want := map[string]int{"article": 50, "page": 0}[fetch]; rep.ByArticle != want {
+		t.Errorf("-fetch %s: %d readers showed it by fetching the article, want %d", fetch, rep.ByArticle, want)
 	}
 	if rep.ProbeConnect.Count+rep.ProbeFanout.Count == 0 {
 		t.Error("/ was never probed")
@@ -84,5 +97,33 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 	if code := run(t.Context(), []string{"-readers", "0"}, &out, &errb); code != 2 {
 		t.Fatalf("-readers 0: code %d, want 2", code)
+	}
+	errb.Reset()
+	if code := run(t.Context(), []string{"-fetch", "everything"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "-fetch") {
+		t.Fatalf("-fetch everything: code %d, output %q; want 2 naming -fetch", code, errb.String())
+	}
+}
+
+// The reader fetches one article only where live.js would: a list's first page that
+// the new bulletin does not push onto a new page.
+func TestArticleBaseFollowsLiveJS(t *testing.T) {
+	attrs := func(total int) string {
+		return `<html data-articles="/ca/article/" data-page-size="20" data-total="` + strconv.Itoa(total) + `">`
+	}
+	cases := []struct {
+		name, page, fetch, want string
+	}{
+		{"empty_list", attrs(0), "article", "/ca/article/"},
+		{"room_on_page", attrs(19), "article", "/ca/article/"},
+		{"a_second_page_appears", attrs(20), "article", ""},
+		{"paged_same_count", attrs(30), "article", "/ca/article/"},
+		{"a_third_page_appears", attrs(40), "article", ""},
+		{"asked_for_page", attrs(5), "page", ""},
+		{"not_a_first_page", `<html data-version="x">`, "article", ""},
+	}
+	for _, c := range cases {
+		if got := articleBase(c.page, c.fetch); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -68,6 +69,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "crowd: -cpuprofile: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "crowd: -cpuprofile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := Run(ctx, cfg, log)
 	if err != nil {
 		log.Error("crowd: run failed", "err", err)
@@ -105,6 +119,8 @@ func parseFlags(args []string, stderr io.Writer) (cfg Config, verbose, asJSON bo
 	fs.DurationVar(&cfg.ConnectWait, "connect-wait", cfg.ConnectWait, "how long after the ramp readers may take to connect")
 	fs.DurationVar(&cfg.Wait, "wait", cfg.Wait, "how long after the publish readers may take to show the bulletin")
 	fs.DurationVar(&cfg.Probe, "probe", cfg.Probe, "interval between probes of /")
+	fs.StringVar(&cfg.Fetch, "fetch", cfg.Fetch, "after an event naming one bulletin: article (fetch it, as live.js does on a list's first page) or page (refetch the page)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&verbose, "v", false, "log the service's and the tool's info lines too (stderr)")
 	if err := fs.Parse(args); err != nil {
@@ -119,5 +135,5 @@ func parseFlags(args []string, stderr io.Writer) (cfg Config, verbose, asJSON bo
 // DefaultConfig is what the flags default to.
 func DefaultConfig() Config {
 	return Config{Readers: 2000, Ramp: 5 * time.Second, Path: "/ca/", PerSource: 1000, PageConns: 100,
-		Seed: 20, ConnectWait: 30 * time.Second, Wait: 30 * time.Second, Probe: 100 * time.Millisecond}
+		Seed: 20, ConnectWait: 30 * time.Second, Wait: 30 * time.Second, Probe: 100 * time.Millisecond, Fetch: "article"}
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,6 +35,8 @@ type reader struct {
 	notified time.Duration // since the publish; 0: never
 	updated  time.Duration
 	dropped  bool // the stream ended after the publish, before the page showed it
+	// byArticle: it showed the bulletin by fetching the one article, not the page.
+	byArticle bool
 }
 
 // published is when the bulletin was sent (zero before), and what the page must show.
@@ -48,9 +52,35 @@ type crowdNet struct {
 	clients []*http.Client
 	sources []*net.TCPAddr
 	pub     *published
+	fetch   string // "article" or "page": Config.Fetch
 }
 
-var versionRE = regexp.MustCompile(`data-version="([^"]*)"`)
+var (
+	versionRE  = regexp.MustCompile(`data-version="([^"]*)"`)
+	articlesRE = regexp.MustCompile(`data-articles="([^"]*)" data-page-size="(\d+)" data-total="(\d+)"`)
+)
+
+// articleBase is where live.js on page fetches one new article from, or "" where it
+// refetches the page instead: fetch is "page", page is not a list's first page, or one
+// more bulletin would change the number of pages (live.js cannot redraw the page
+// links). The tool publishes one new bulletin per run, so this is live.js's rule for it.
+func articleBase(page, fetch string) string {
+	m := articlesRE.FindStringSubmatch(page)
+	if m == nil || fetch != "article" {
+		return ""
+	}
+	size, _ := strconv.Atoi(m[2])
+	total, _ := strconv.Atoi(m[3])
+	if size < 1 || (total+1+size-1)/size != max(1, (total+size-1)/size) {
+		return ""
+	}
+	return m[1]
+}
+
+// told is a "bulletin" event: the one bulletin that changed between two versions.
+type told struct {
+	V, From, Kind, ID string
+}
 
 // run is one reader's life: load the page, open the stream, report on ready once
 // (connected or not), then follow change events until the page shows the bulletin or
@@ -73,11 +103,12 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		}
 	}()
 	client := cn.clients[src]
-	etag, shown, _, _, err := fetchPage(ctx, client, cn.base.String()+cn.path, "")
+	etag, shown, page, _, err := fetchPage(ctx, client, cn.base.String()+cn.path, "")
 	if err != nil {
 		signal(failed, fmt.Errorf("page: %w", err))
 		return
 	}
+	articles := articleBase(page, cn.fetch)
 	d := net.Dialer{LocalAddr: cn.sources[src], Timeout: 10 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", cn.base.Host)
 	if err != nil {
@@ -114,6 +145,7 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 	}
 	events := bufio.NewReaderSize(res.Body, 512)
 	var data, event string
+	var last *told // the "bulletin" event just before a "change", as live.js keeps it
 	for {
 		line, err := events.ReadString('\n')
 		if err != nil {
@@ -136,12 +168,18 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		case line != "":
 			continue // id:, retry:, comments
 		}
+		if event == "bulletin" && articles != "" {
+			last = new(told)
+			if json.Unmarshal([]byte(data), last) != nil {
+				last = nil
+			}
+		}
 		if event != "change" {
 			event, data = "", ""
 			continue
 		}
-		v := data
-		event, data = "", ""
+		v, c := data, last
+		event, data, last = "", "", nil
 		if !signalled {
 			_ = conn.SetDeadline(time.Time{}) // from now on the stream's end is ctx's
 			signal(connected, nil)
@@ -152,6 +190,20 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		}
 		if rd.notified == 0 {
 			rd.notified = max(time.Since(*at), time.Nanosecond)
+		}
+		if c != nil && c.V == v && c.From == shown && c.Kind == "published" {
+			// As live.js on a list's first page: fetch the one article the event names.
+			_, _, body, status, err := fetchPage(ctx, client, cn.base.String()+articles+url.PathEscape(c.ID), "")
+			if err == nil && status == http.StatusOK {
+				shown = v // the page's other articles are as they were at c.From
+				if strings.Contains(body, *cn.pub.marker.Load()) {
+					rd.updated = max(time.Since(*at), time.Nanosecond)
+					rd.byArticle = true
+					return
+				}
+				continue
+			}
+			// live.js falls back to the page; so does the reader.
 		}
 		newTag, _, body, status, err := fetchPage(ctx, client, cn.base.String()+cn.path, etag)
 		if err != nil {

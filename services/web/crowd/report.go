@@ -36,6 +36,8 @@ type Report struct {
 	PublishAckMS float64 `json:"publish_ack_ms"`
 	Notified     Dist    `json:"notified"`
 	Updated      Dist    `json:"page_updated"`
+	Fetch        string  `json:"fetch"`              // -fetch: article or page
+	ByArticle    int     `json:"updated_by_article"` // of Updated.Count: by fetching the one article
 	Dropped      int     `json:"dropped_after_publish"`
 	ProbeConnect Probe   `json:"root_while_connecting"`
 	ProbeFanout  Probe   `json:"root_during_fanout"`
@@ -91,6 +93,9 @@ func (r *Report) collect(readers []reader) {
 		}
 		if rd.updated > 0 {
 			updated = append(updated, rd.updated)
+			if rd.byArticle {
+				r.ByArticle++
+			}
 		}
 		if rd.dropped {
 			r.Dropped++
@@ -166,6 +171,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  publish       acked in %.1f ms (timings below are from just before the publish)\n", r.PublishAckMS)
 	distLine(&b, "notified", r.Notified)
 	distLine(&b, "page updated", r.Updated)
+	fmt.Fprintf(&b, "  fetched       -fetch %s: %d by the one article, %d by the page\n", r.Fetch, r.ByArticle, r.Updated.Count-r.ByArticle)
 	if r.Dropped > 0 {
 		fmt.Fprintf(&b, "  dropped       %d streams ended after the publish before their page showed it\n", r.Dropped)
 	}

@@ -17,7 +17,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("crowd: %w", err)
 	}
-	rep := &Report{Readers: cfg.Readers, Ramp: cfg.Ramp.String(), InProcess: cfg.URL == "", Sources: cfg.sources(),
+	rep := &Report{Readers: cfg.Readers, Ramp: cfg.Ramp.String(), InProcess: cfg.URL == "", Sources: cfg.sources(), Fetch: cfg.Fetch,
 		PerSource: cfg.PerSource, PageConns: cfg.PageConns}
 	soft, hard, err := raiseFileLimit()
 	if err != nil {
@@ -53,7 +53,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 	probeDone := make(chan struct{})
 	go func() { defer close(probeDone); pr.run(probeCtx, r.base, cfg.Probe) }()
 
-	cn := &crowdNet{base: base, path: cfg.Path, pub: &published{}}
+	cn := &crowdNet{base: base, path: cfg.Path, pub: &published{}, fetch: cfg.Fetch}
 	for i := range rep.Sources {
 		src := sourceAddr(i, ipv6)
 		cn.sources = append(cn.sources, src)

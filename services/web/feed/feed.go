@@ -64,6 +64,7 @@ type Feed struct {
 	watch   map[string]watchLink // by bulletin id
 	changed chan struct{}        // closed at the next change
 	version atomic.Uint64
+	log     []Change // the latest changes, oldest first (changes.go)
 	ready   chan struct{}
 	once    sync.Once
 }
@@ -176,6 +177,7 @@ func (f *Feed) Apply(rev *bulletin.Revision, firstPublished time.Time) bool {
 	}
 	f.entries[rev.ID] = e
 	f.notify()
+	f.record(kindOf(prev, e), e)
 	return true
 }
 
@@ -204,12 +206,16 @@ func (f *Feed) SetWatchURL(id, url string, at time.Time) {
 	} else {
 		f.watch[id] = watchLink{url: url, at: at}
 	}
-	if e := f.entries[id]; e != nil {
+	e := f.entries[id]
+	if e != nil {
 		c := *e
 		c.WatchURL, c.WatchAt = url, at
 		f.entries[id] = &c
 	}
 	f.notify()
+	if e != nil && !e.Gone {
+		f.record(Corrected, e)
+	}
 }
 
 // Snapshot returns the feed as it is now. It costs a sort of every entry: call it on

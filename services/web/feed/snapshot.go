@@ -55,13 +55,7 @@ func (s *Snapshot) List(lang string) []*Entry {
 	}
 	l := make([]*Entry, 0, len(s.groups))
 	for _, g := range s.groups {
-		pick := g[0] // the original: first published
-		for _, e := range g {
-			if e.Lang == lang {
-				pick = e // the newest in lang wins (g is oldest first)
-			}
-		}
-		l = append(l, pick)
+		l = append(l, pick(g, lang))
 	}
 	slices.SortFunc(l, func(a, b *Entry) int {
 		if a.Urgent != b.Urgent {
@@ -74,6 +68,27 @@ func (s *Snapshot) List(lang string) []*Entry {
 	})
 	v, _ := s.byLang.LoadOrStore(lang, l) // two first readers compute the same list
 	return v.([]*Entry)
+}
+
+// pick is the entry of group g (oldest first, not empty) a reader of lang sees.
+func pick(g []*Entry, lang string) *Entry {
+	p := g[0] // the original: first published
+	for _, e := range g {
+		if e.Lang == lang {
+			p = e // the newest in lang wins (g is oldest first)
+		}
+	}
+	return p
+}
+
+// Shown is the entry of group a reader of lang sees in List(lang); nil when the page
+// shows nothing of that group.
+func (s *Snapshot) Shown(group, lang string) *Entry {
+	g := s.groups[group]
+	if len(g) == 0 {
+		return nil
+	}
+	return pick(g, lang)
 }
 
 // Translations returns the other shown entries of e's group, oldest first.

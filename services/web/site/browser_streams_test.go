@@ -68,7 +68,8 @@ func livePage(t *testing.T, e *env, path, state string) (context.Context, *count
 }
 
 // A page opened at the feed's current version is loaded once: the stream's first
-// event says nothing changed. A real change then costs exactly one more load.
+// event says nothing changed. A new bulletin then costs one fetch of its article, and
+// no load of the page.
 func TestBrowserVersionCheckLoadsPageOnce(t *testing.T) {
 	e := newEnv(t, testConfig())
 	e.publish(&bulletin.Bulletin{ID: "horaris", Title: "Horaris del mercat", Body: "De 8 a 14 h."})
@@ -86,8 +87,11 @@ func TestBrowserVersionCheckLoadsPageOnce(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#t-horaris-nous"))); err != nil {
 		t.Fatalf("the new bulletin to appear: %v", err)
 	}
-	if n := c.get("/ca/"); n != 2 {
-		t.Errorf("after one change /ca/ was loaded %d times in all, want 2", n)
+	if n := c.get("/ca/"); n != 1 {
+		t.Errorf("after one change /ca/ was loaded %d times in all, want 1 (the article alone is fetched)", n)
+	}
+	if n := c.get("/ca/article/horaris-nous"); n != 1 {
+		t.Errorf("the new article was fetched %d times, want 1", n)
 	}
 	if n := exceptions.Load(); n != 0 {
 		t.Errorf("%d exceptions thrown", n)

@@ -29,6 +29,7 @@ type words struct {
 	TableOf, OneRow, Rows, MoreItems   string
 	Search, Words, Month, AnyMonth, Go string
 	Results, NoResults, BadSearch      string
+	Tags                               string // before an article's tag links
 	Months                             [12]string
 }
 
@@ -57,6 +58,7 @@ var dictionary = map[string]*words{
 		LivePending:    "l'enllaç a l'emissió apareixerà aquí",
 		TableOf:        "Taula", OneRow: "1 fila", Rows: "%d files", MoreItems: "i %d més",
 		Search: "Cerca", Words: "Paraules", Month: "Mes", AnyMonth: "Tots els mesos", Go: "Cerca",
+		Tags:    "Etiquetes",
 		Results: "%d resultats", NoResults: "Cap comunicat no coincideix amb la cerca.",
 		BadSearch: "La cerca no és vàlida: el mes ha de ser de la llista i les paraules, com a molt 100 caràcters.",
 		Months: [12]string{"gener", "febrer", "març", "abril", "maig", "juny", "juliol", "agost",
@@ -86,6 +88,7 @@ var dictionary = map[string]*words{
 		LivePending:    "el enlace a la emisión aparecerá aquí",
 		TableOf:        "Tabla", OneRow: "1 fila", Rows: "%d filas", MoreItems: "y %d más",
 		Search: "Búsqueda", Words: "Palabras", Month: "Mes", AnyMonth: "Todos los meses", Go: "Buscar",
+		Tags:    "Etiquetas",
 		Results: "%d resultados", NoResults: "Ningún comunicado coincide con la búsqueda.",
 		BadSearch: "La búsqueda no es válida: el mes debe ser de la lista y las palabras, como mucho 100 caracteres.",
 		Months: [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,8 @@ type view struct {
 	Items                  []item
 	Item                   *item
 	Translations           []link
-	Page, Pages            int
+	Page, Pages, PageSize  int
+	Total                  int // bulletins the list holds in all, for live.js
 	NewerHref, OlderHref   string
 	Version                string // the feed's, for live.js; "" on message pages
 }
@@ -40,12 +42,18 @@ type link struct {
 type item struct {
 	W                           *words
 	ID, Lang, Title, Href       string
+	Group                       string
+	Tags                        []link // each to the search for it, in the page's language
 	Urgent                      bool
 	PublishedISO, PublishedText string
-	UpdatedISO, UpdatedText     string
-	Excerpt                     *excerpt // list pages; nil when the body is shown whole
-	Body                        template.HTML
-	Live                        *liveView
+	// Sort is the published time to the nanosecond as 20 digits that sort as text, so
+	// live.js places a new article exactly where the server would (RFC 3339 seconds
+	// tie for bulletins published in the same second).
+	Sort                    string
+	UpdatedISO, UpdatedText string
+	Excerpt                 *excerpt // list pages; nil when the body is shown whole
+	Body                    template.HTML
+	Live                    *liveView
 }
 
 type liveView struct {
@@ -59,7 +67,12 @@ const urgentWholeBytes = 6 << 10
 
 func (s *Server) item(w *words, e *feed.Entry, full bool) (item, error) {
 	it := item{W: w, ID: e.ID, Lang: e.Lang, Title: e.Title, Href: s.permalinkPath(e.ID), Urgent: e.Urgent,
-		PublishedISO: e.Published.Format(time.RFC3339), PublishedText: s.date(e.Published)}
+		Group: e.Group, PublishedISO: e.Published.Format(time.RFC3339), PublishedText: s.date(e.Published),
+		Sort: fmt.Sprintf("%020d", uint64(e.Published.UnixNano())^(1<<63))} // order-preserving, never negative
+	for _, t := range e.Tags {
+		// The tag is the bulletin's language's word; the search is the page's.
+		it.Tags = append(it.Tags, link{Lang: e.Lang, Name: t, Href: s.prefix + "/" + w.Lang + "/search?" + url.Values{"tag": {t}}.Encode()})
+	}
 	if !e.Updated.IsZero() {
 		it.UpdatedISO, it.UpdatedText = e.Updated.Format(time.RFC3339), s.date(e.Updated)
 	}
@@ -70,6 +83,9 @@ func (s *Server) item(w *words, e *feed.Entry, full bool) (item, error) {
 		h, err := s.bodyHTML(e)
 		if err != nil {
 			return it, err
+		}
+		if full {
+			h = promoteHeadings(h) // under the permalink's <h1>, not a list's <h2>
 		}
 		it.Body = template.HTML(h) // shared/markdown output is safe: raw HTML escaped, unsafe links dropped
 	} else {
@@ -138,6 +154,7 @@ func (s *Server) renderList(snap *feed.Snapshot, lang string, n int) (*page, err
 	}
 	v := s.newView(lang, "list")
 	v.Switch, v.Page, v.Pages, v.Version = s.frontSwitch(lang), n, pages, s.version(snap.Version)
+	v.PageSize, v.Total = size, len(all)
 	v.URL, v.Search = s.cfg.BaseURL+"/"+lang+"/", s.searchForm(snap, lang, searchQuery{})
 	if n > 1 {
 		v.NewerHref = v.Home

@@ -59,6 +59,9 @@ type Server struct {
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
 	boot    string         // this server's random prefix of every version it tells
 	alerts  alertIndex     // the CAP messages of bulletins marked as alerts (cap.go)
+	fan     fanout         // what the live streams share (events.go)
+
+	robotsPage *page // robots.go
 }
 
 // site is every rendered response of one feed version; pages render on first request.
@@ -106,6 +109,7 @@ func NewServer(cfg Config, f *feed.Feed, log *slog.Logger) (*Server, error) {
 		s.hashes[name] = hex.EncodeToString(sum[:6])
 		s.static[name] = newPage(http.StatusOK, ctype, cacheImmutable, data, time.Time{})
 	}
+	s.robotsPage = robotsTxt(s.prefix)
 	icon, err := makeIcon()
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -180,6 +184,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{lang}/{$}", s.list)
 	for _, lang := range uiLangs { // one route each: "/{lang}/search" would clash with /bulletins/{id}
 		mux.HandleFunc("GET /"+lang+"/search", s.search(lang))
+		mux.HandleFunc("GET /"+lang+"/article/{id}", s.article(lang))
 	}
 	mux.HandleFunc("GET /{lang}", s.langRedirect)
 	mux.HandleFunc("GET /bulletins/{id}", s.bulletin)
@@ -190,6 +195,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /static/{name}", s.asset)
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
+	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.HandleFunc("/", s.notFound)
 	return secure(mux)

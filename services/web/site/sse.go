@@ -30,8 +30,10 @@ func (s *Server) lifetime() time.Duration {
 
 // events is the live-update stream (Server-Sent Events): one "change" event carrying
 // the feed's version (as data and as the event id) when the stream opens and after
-// every change. live.js compares it with the version the page was rendered at and
-// refetches only when they differ; the page does not depend on the stream to be right.
+// every change, preceded by a "bulletin" event when exactly one bulletin changed
+// (events.go). live.js compares the version with the one the page was rendered at and
+// fetches the one changed article, or the page, only when they differ; the page does
+// not depend on the stream to be right.
 // Streams are capped (streamGate) and end after their lifetime with a retry hint.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	release, refused := s.streams.acquire(clientAddr(r, s.trusted))
@@ -49,9 +51,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events through at once
 	w.WriteHeader(http.StatusOK)
-	send := func(format string, args ...any) bool {
+	send := func(b []byte) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(writeGrace))
-		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+		if _, err := w.Write(b); err != nil {
 			return false
 		}
 		return rc.Flush() == nil
@@ -60,44 +62,37 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	defer heartbeat.Stop()
 	end := time.NewTimer(s.lifetime())
 	defer end.Stop()
-	if !send("retry: %d\n\n", retryHint()) {
+	if !send(retryBytes("")) {
 		return
 	}
+	// The first event is the plain version; every later one is encoded once for all
+	// streams (events.go), after the shared pause that batches a burst of changes.
+	tick := s.nextTick()
+	b, told := s.eventBytes(0, true)
 	for {
-		changed := s.feed.Changed()
-		v := s.version(s.feed.Version())
-		if !send("id: %s\nevent: change\ndata: %s\n\n", v, v) {
+		if b != nil && !send(b) {
 			return
 		}
-	wait:
-		for {
-			select {
-			case <-r.Context().Done():
-				return
-			case <-s.closing:
-				return
-			case <-end.C:
-				// The browser reconnects after the hint, with Last-Event-ID; the new
-				// stream's first event tells it whether it missed anything.
-				send(": lifetime over, reconnect\nretry: %d\n\n", retryHint())
-				return
-			case <-heartbeat.C:
-				if !send(": keep-alive\n\n") {
-					return
-				}
-			case <-changed:
-				t := time.NewTimer(coalesce)
-				select {
-				case <-t.C:
-				case <-r.Context().Done():
-					t.Stop()
-					return
-				}
-				break wait
-			}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.closing:
+			return
+		case <-end.C:
+			// The browser reconnects after the hint, with Last-Event-ID; the new
+			// stream's first event tells it whether it missed anything.
+			send(retryBytes(": lifetime over, reconnect\n"))
+			return
+		case <-heartbeat.C:
+			b = keepAlive
+		case <-tick:
+			tick = s.nextTick()
+			b, told = s.eventBytes(told, false)
 		}
 	}
 }
+
+var keepAlive = []byte(": keep-alive\n\n")
 
 // refuseStream answers a stream over a cap. EventSource gives up on any status but
 // 200, and live.js then leaves the page as it is (it was complete when served) and
