@@ -82,7 +82,7 @@ func TestEveryNATSConfigIsDurableAndClosed(t *testing.T) {
 			case o.NoAuthUser != "" || len(o.Users) != 0:
 				t.Errorf("anonymous or password users: no_auth_user %q, %d users", o.NoAuthUser, len(o.Users))
 			case len(o.Nkeys) != len(creds.Users):
-				t.Errorf("%d nkey users, want %d (one per service, admin, sys)", len(o.Nkeys), len(creds.Users))
+				t.Errorf("%d nkey users, want %d (one per service, admin, cli, sys)", len(o.Nkeys), len(creds.Users))
 			case o.TLSConfig == nil || len(o.TLSConfig.Certificates) != 1:
 				t.Errorf("client port without TLS")
 			case o.Cluster.TLSConfig == nil || o.Cluster.TLSConfig.ClientAuth != tls.RequireAndVerifyClientCert || o.Cluster.TLSConfig.ClientCAs == nil:
@@ -190,6 +190,12 @@ func TestComposeStartsTheClusterAndEveryServiceWithItsOwnUser(t *testing.T) {
 	}
 	if f.Services["editor"].Command[0] != "serve" {
 		t.Errorf("editor runs %v, want serve", f.Services["editor"].Command)
+	}
+	// The command line's tool signs in with its own key, never the editor's.
+	cli := f.Services[creds.CLI]
+	if len(cli.Secrets) != 2 || cli.Secrets[0].Target != "nats.nk" || f.Secrets[cli.Secrets[0].Source].File != "../nats/secrets/cli.nk" ||
+		cli.Environment["NATS_NKEY_SEED"] != "/run/secrets/nats.nk" || cli.Environment["EDITOR_URL"] != "http://editor:8080" || !cli.ReadOnly {
+		t.Errorf("cli: secrets %+v, environment %v; want its own seed ../nats/secrets/cli.nk and the editor's URL", cli.Secrets, cli.Environment)
 	}
 }
 
@@ -375,8 +381,8 @@ func checkK8sCA(t *testing.T, name string, ps podSpec) {
 }
 
 // checkNATSPodTLS: each pod reads its own certificate and key (TLS_CERT, TLS_KEY, from
-// POD_NAME) from the Secret nats-tls, and no probe asks for the monitoring port, which
-// listens on the pod's loopback only.
+// POD_NAME) from the Secret nats-tls, and every probe asks NATS's /healthz from inside
+// the pod (natsprobe), since the monitoring port listens on the pod's loopback only.
 func checkNATSPodTLS(t *testing.T, ps podSpec) {
 	t.Helper()
 	c := ps.Containers[0]
@@ -392,9 +398,19 @@ func checkNATSPodTLS(t *testing.T, ps podSpec) {
 		t.Errorf("nats: TLS_CA %q, TLS_CERT %q, TLS_KEY %q (config mounted at /etc/nats: %v); want the pod's own files in /etc/nats/tls",
 			env["TLS_CA"], env["TLS_CERT"], env["TLS_KEY"], mounted)
 	}
-	for name, p := range map[string]map[string]any{"startup": c.StartupProbe, "liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
-		if p == nil || p["httpGet"] != nil {
-			t.Errorf("nats: %s probe %v; the monitoring port is loopback-only, the kubelet cannot reach it", name, p)
+	for _, tc := range []struct {
+		name  string
+		probe map[string]any
+		path  string
+	}{
+		{"startup", c.StartupProbe, "/healthz"},
+		{"liveness", c.LivenessProbe, "/healthz?js-enabled-only=true"},
+		{"readiness", c.ReadinessProbe, "/healthz?js-enabled-only=true"},
+	} {
+		exec, _ := tc.probe["exec"].(map[string]any)
+		cmd := fmt.Sprint(exec["command"])
+		if tc.probe == nil || tc.probe["httpGet"] != nil || tc.probe["tcpSocket"] != nil || cmd != "[/bin/natsprobe "+tc.path+"]" {
+			t.Errorf("nats: %s probe %v; want exec /bin/natsprobe %s (the monitoring port is loopback-only)", tc.name, tc.probe, tc.path)
 		}
 	}
 }

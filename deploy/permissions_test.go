@@ -276,16 +276,24 @@ func TestEachServiceIsRefusedWhatIsNotItsJob(t *testing.T) {
 			subject: "$KV.DELIVERIES.existent.youtube", unchanged: noRecord("existent", bulletin.YouTube)},
 		{name: "youtube_writes_a_web_delivery_record", user: creds.YouTube, do: putRecord("existent", bulletin.Web),
 			subject: "$KV.DELIVERIES.existent.web", unchanged: noRecord("existent", bulletin.Web)},
-		{name: "telegram_reads_a_youtube_delivery_record", user: creds.Telegram,
+		// Telegram reads YouTube's records (a live post's broadcast link), no other channel's.
+		{name: "telegram_reads_a_web_delivery_record", user: creds.Telegram,
 			do: func(ctx context.Context, conn *bus.Conn) error {
 				store, err := delivery.NewStore(ctx, conn.JS)
 				if err != nil {
 					return err
 				}
-				_, _, err = store.Get(ctx, "existent", bulletin.YouTube)
+				_, _, err = store.Get(ctx, "existent", bulletin.Web)
 				return err
 			},
-			subject: "$KV.DELIVERIES.existent.youtube", unchanged: func(context.Context, *testing.T) {}},
+			subject: "$KV.DELIVERIES.existent.web", unchanged: func(context.Context, *testing.T) {}},
+		// It may re-drive its own channel (to refresh a post), never another's.
+		{name: "telegram_redrives_youtube", user: creds.Telegram,
+			do: func(ctx context.Context, conn *bus.Conn) error {
+				_, err := conn.JS.Publish(ctx, "redrive.youtube.existent", nil)
+				return err
+			},
+			subject: "redrive.youtube.existent", unchanged: func(context.Context, *testing.T) {}},
 		{name: "web_schedules_a_bulletin", user: creds.Web,
 			do: func(ctx context.Context, conn *bus.Conn) error {
 				// Straight to the bucket's subject, as a key-value put does.

@@ -1,6 +1,6 @@
 // Package creds generates the credentials of pregoner's NATS cluster: an nkey for each
-// user of the bus (one per service, an admin and the system user) and the password the
-// nodes use on their cluster routes.
+// user of the bus (one per service, an admin, the editor's command line and the system
+// user) and the password the nodes use on their cluster routes.
 //
 // Generate writes two kinds of files, all mode 0600 in a directory of mode 0700:
 //   - auth.conf, included by deploy/nats/accounts.conf: the users' public keys and the
@@ -31,11 +31,12 @@ const (
 	Telegram = "telegram" // the telegram worker
 	YouTube  = "youtube"  // the youtube worker
 	Web      = "web"      // the public page and its worker
+	CLI      = "cli"      // the editor's command line: may only ask the editor for the first administrator
 	Sys      = "sys"      // the system account: server reports, no application data
 )
 
 // Users is every user Generate makes a key for, in a stable order.
-var Users = []string{Admin, Editor, Telegram, YouTube, Web, Sys}
+var Users = []string{Admin, Editor, Telegram, YouTube, Web, CLI, Sys}
 
 // DefaultRouteHosts are the nodes' cluster addresses in deploy/compose and on hosts
 // named like the compose services.

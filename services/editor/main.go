@@ -1,7 +1,9 @@
 // Command editor is the staff's tool for bulletins: "editor serve" runs the editor
 // service (web UI, JSON API, schedule runner); "editor login" and the other commands
-// publish, check, retract and re-drive bulletins through that service's API; "user" and
-// "token" manage accounts and API tokens on the bus. Run "editor --help".
+// publish, check, retract and re-drive bulletins through that service's API, and "user",
+// "token" and "keys rotate" manage accounts, API tokens and the TOTP key through it too
+// (an administrator's login); only the first administrator is asked for on the bus, with
+// the command line's own key. Run "editor --help".
 package main
 
 import (

@@ -54,6 +54,7 @@ func run(ctx context.Context, cfg Config, logOut io.Writer) error {
 		return err
 	}
 	log.Info("hub ready", "nats", h.srv.URL(), "data", cfg.DataDir)
+	log.Info("no account yet? the editor's \"first run: open ...\" line, just after it starts, has the one-time link that creates the first administrator in the browser (or: go run ./services/editor user add NAME --role admin)")
 	log.Info("publish a bulletin: go run ./services/editor login NAME, then go run ./services/editor publish content/<file>.md")
 	return runAll(ctx, services)
 }

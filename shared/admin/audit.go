@@ -29,7 +29,7 @@ func RegisterAudit(reg prometheus.Registerer, js jetstream.JetStream) {
 		bytes: prometheus.NewDesc("pregoner_audit_bytes",
 			"Bytes the audit stream holds; at pregoner_audit_max_bytes its oldest events are dropped.", nil, nil),
 		maxBytes: prometheus.NewDesc("pregoner_audit_max_bytes",
-			"The audit stream's cap in bytes (EDITOR_AUDIT_MAX_BYTES); 0: no cap.", nil, nil),
+			"The audit stream's cap in bytes (the operator's; the set-up creates it with 1 GiB and keeps a raised one); 0: no cap.", nil, nil),
 	})
 }
 

@@ -71,7 +71,7 @@ func TestAuditGaugesFollowTheStream(t *testing.T) {
 	}
 	check("after 5 events", float64(info.State.Bytes), bus.AuditMaxBytes)
 
-	// A smaller cap, as EDITOR_AUDIT_MAX_BYTES sets it, shows at the next scrape.
+	// A smaller cap, as an operator sets it with the admin key, shows at the next scrape.
 	cfg := info.Config
 	cfg.MaxBytes = 64 << 10
 	if _, err := conn.JS.UpdateStream(ctx, cfg); err != nil {

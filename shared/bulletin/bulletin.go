@@ -81,6 +81,10 @@ type Revision struct {
 	Action Action    `json:"action"`
 	At     time.Time `json:"at"`
 	Author string    `json:"author,omitempty"`
+	// Writer is who wrote the text when someone else published it (a colleague's
+	// draft): the author is the publisher. Empty when they are one, and in revisions
+	// written before it existed, which still decode.
+	Writer string `json:"writer,omitempty"`
 	// Hash is Bulletin.Hash, kept so a publisher can tell an unchanged bulletin cheaply.
 	Hash string `json:"hash"`
 	// Bulletin is the content; on a retraction it is the content that was withdrawn.

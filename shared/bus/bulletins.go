@@ -76,6 +76,15 @@ func (s *sent) landed(st *stored) bool {
 // same revision number, and the loser is never told it won: it re-reads, and reports the
 // other's identical content as unchanged or becomes the next revision.
 func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author string) (Published, error) {
+	return bs.PublishWritten(ctx, b, author, "")
+}
+
+// PublishWritten is Publish of a text writer wrote and author publishes (a colleague's
+// draft): the revision names both. An empty writer, or the author, names only the author.
+func (bs *Bulletins) PublishWritten(ctx context.Context, b *bulletin.Bulletin, author, writer string) (Published, error) {
+	if writer == author {
+		writer = ""
+	}
 	if b == nil {
 		return Published{}, errors.New("publish: no bulletin")
 	}
@@ -92,7 +101,7 @@ func (bs *Bulletins) Publish(ctx context.Context, b *bulletin.Bulletin, author s
 		if last.landed(latest) {
 			return Published{Revision: last.rev, Changed: true}, nil
 		}
-		rev := &bulletin.Revision{ID: b.ID, Rev: 1, Action: bulletin.Publish, Author: author, Hash: hash, Bulletin: b}
+		rev := &bulletin.Revision{ID: b.ID, Rev: 1, Action: bulletin.Publish, Author: author, Writer: writer, Hash: hash, Bulletin: b}
 		var seq uint64
 		if latest != nil {
 			if latest.rev.Action != bulletin.Retract && latest.rev.Hash == hash {

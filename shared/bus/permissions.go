@@ -47,10 +47,6 @@ type Grant struct {
 	// AllowResponses lets the user answer a request it received: one message to its
 	// reply subject, within two minutes (nats-server's allow_responses defaults).
 	AllowResponses bool
-	// HubOnly keeps the user out of accounts.conf: only the hub makes its key so far (the
-	// cluster's gen-creds.sh and user list have no such user, and nats-server refuses a
-	// permission set no user takes).
-	HubOnly bool
 }
 
 // Subscribe is what the user may subscribe to: only its own inbox, where its replies,
@@ -104,7 +100,8 @@ func grants() []Grant {
 				"A channel worker: reads its own consumer, reads the bulletins' latest revisions, reads",
 				"and writes only its own channel's delivery records (and the Telegram worker its own",
 				"bucket). It cannot publish a bulletin, touch another channel's consumer or records,",
-				"or create, change, purge or delete any stream: the set-up is the admin's.",
+				"or create, change, purge or delete any stream: the set-up is the admin's. It reads",
+				"YouTube's records (for broadcast links) and may re-drive its own channel only.",
 			},
 			Publish: slices.Concat(channelWorker(UserTelegram), ownRecords(UserTelegram), []string{
 				"# its own journal, which the set-up creates: per bulletin the messages it shows,",
@@ -112,6 +109,14 @@ func grants() []Grant {
 				"$JS.API.STREAM.INFO.KV_TELEGRAM_POSTS",
 				"$JS.API.DIRECT.GET.KV_TELEGRAM_POSTS.>",
 				"$KV.TELEGRAM_POSTS.>",
+				"# a live announcement's broadcast link: it reads and watches YouTube's records",
+				"# (only those) and asks its own worker to refresh the post (re-drive, telegram only)",
+				"$JS.API.DIRECT.GET.KV_DELIVERIES.$KV.DELIVERIES.*.youtube",
+				"$JS.API.CONSUMER.CREATE.KV_DELIVERIES.*.$KV.DELIVERIES.*.youtube",
+				"$JS.API.CONSUMER.INFO.KV_DELIVERIES.*",
+				"$JS.API.CONSUMER.DELETE.KV_DELIVERIES.*",
+				"$JS.FC.KV_DELIVERIES.>",
+				"redrive.telegram.*",
 			}),
 		},
 		{
@@ -164,10 +169,10 @@ func grants() []Grant {
 				"The editor's command line (the hub's cli.nk): it can only ask the editor to act. It",
 				"sends requests the editor answers (the first administrator, while there is no account;",
 				"nothing else) and reads the answers in its own inbox. It reads no bucket, stream or",
-				"record and publishes no bulletin. Only the hub makes its key so far (HubOnly).",
+				"record and publishes no bulletin. The hub writes its key as cli.nk, the cluster's",
+				"gen-creds.sh as cli.nk next to the others'; no service mounts it.",
 			},
 			Publish: []string{EditorRequests + ".>"},
-			HubOnly: true,
 		},
 	}
 }
@@ -263,9 +268,6 @@ func PermissionsConf() string {
 	var b strings.Builder
 	n := 0
 	for _, g := range Grants() {
-		if g.HubOnly {
-			continue
-		}
 		if n++; n > 1 {
 			b.WriteString("\n")
 		}

@@ -24,7 +24,8 @@ const (
 	BucketAccounts = "ACCOUNTS"
 	BucketSessions = "SESSIONS"
 	BucketTokens   = "TOKENS"
-	// BucketDrafts holds the editor's unpublished drafts, key: bulletin id.
+	// BucketDrafts holds the editor's unpublished drafts, one per author, key:
+	// "<bulletin id>.<author in base64url>" (services/editor/desk/drafts.go).
 	BucketDrafts = "DRAFTS"
 	// StreamAudit is the editor's audit log, subjects SubjectAudit.<action>.
 	StreamAudit  = "AUDIT"
@@ -33,8 +34,9 @@ const (
 	// AuditMaxAge keeps the audit log for five years, the council's retention for
 	// records of access to its systems.
 	AuditMaxAge = 5 * 365 * 24 * time.Hour
-	// AuditMaxBytes caps the audit log (the editor's EDITOR_AUDIT_MAX_BYTES default);
-	// past it the oldest events go.
+	// AuditMaxBytes is the audit log's cap when the set-up creates it; past it the
+	// oldest events go. From then on the cap is the operator's (nats stream edit AUDIT
+	// --max-bytes=…, admin key): Setup keeps it (KeepOperatorLimits).
 	AuditMaxBytes = 1 << 30
 	// SessionsTTL bounds how long a login session record is stored at all: the longest
 	// EDITOR_SESSION_MAX allows. The editor ends sessions itself, by its own settings.
@@ -117,20 +119,45 @@ func Layout(t Topology) []Part {
 // Setup creates or updates every stream and bucket of the layout. It is the admin's:
 // the hub runs it at start with its admin connection, a cluster's set-up step with the
 // admin key (deploy/cmd/setup); no service user may (bus.Grants). It is idempotent, and
-// safe to run concurrently.
+// safe to run concurrently. An existing stream keeps its operator's limits
+// (KeepOperatorLimits), so a raised audit cap outlives the next start of the hub.
 func Setup(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	for _, p := range Layout(t) {
 		var err error
 		if p.Bucket != nil {
 			_, err = js.CreateOrUpdateKeyValue(ctx, *p.Bucket)
 		} else {
-			_, err = js.CreateOrUpdateStream(ctx, *p.Stream)
+			err = setupStream(ctx, js, *p.Stream)
 		}
 		if err != nil {
 			return fmt.Errorf("bus setup: %s: %w", p.Name(), err)
 		}
 	}
 	return nil
+}
+
+// setupStream creates want, or updates the existing stream to it with the operator's
+// limits kept.
+func setupStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) error {
+	s, err := js.Stream(ctx, want.Name)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		_, err = js.CreateOrUpdateStream(ctx, want) // CreateOrUpdate: another set-up may create it meanwhile
+		return err
+	case err != nil:
+		return err
+	}
+	_, err = js.CreateOrUpdateStream(ctx, KeepOperatorLimits(want, s.CachedInfo().Config))
+	return err
+}
+
+// KeepOperatorLimits is the configuration the set-up gives an existing stream: the
+// layout's, except its size cap (MaxBytes), which is the operator's once the stream
+// exists. An operator raises the audit log's cap with the admin key as it nears the
+// cap; putting the default back at the next start would drop years of events.
+func KeepOperatorLimits(want, have jetstream.StreamConfig) jetstream.StreamConfig {
+	want.MaxBytes = have.MaxBytes
+	return want
 }
 
 // Topology is how Setup creates the layout and the services their consumers. The zero

@@ -35,7 +35,18 @@ type input struct {
 	// redelivered is set when the bus handed this message out before (a crash or a
 	// hand-back may have fallen between a call and its record).
 	redelivered bool
+	// refresh is set for a re-drive request (rather than a revision): a channel may ask
+	// for one to show again what it carries, e.g. with a link learnt since (see refresh).
+	refresh     bool
 	maxAttempts int
+}
+
+// refreshes reports whether a re-drive request makes the channel update a revision it
+// already delivered: only a delivered, current revision is refreshed, never a
+// retracted, skipped or dead one (a dead one is re-driven by staff, record first).
+func refreshes(in input) bool {
+	return in.refresh && in.prev != nil && in.prev.Rev == in.rev.Rev &&
+		in.prev.State == Delivered && in.prev.Carried == in.rev.Rev && in.rev.Action != bulletin.Retract
 }
 
 // decision is what to do: settle the message without a call (ack, with or without a
@@ -60,7 +71,8 @@ type decision struct {
 // so the channel goes straight to what staff last decided.
 func decide(in input) decision {
 	prev, rev := in.prev, in.rev
-	if prev != nil && (prev.Rev > rev.Rev || prev.Rev == rev.Rev && prev.State.Final()) {
+	refresh := refreshes(in)
+	if prev != nil && (prev.Rev > rev.Rev || prev.Rev == rev.Rev && prev.State.Final() && !refresh) {
 		return decision{ack: true}
 	}
 	named := rev.Bulletin.HasChannel(in.channel)
@@ -71,6 +83,11 @@ func decide(in input) decision {
 		return decision{needLatest: true}
 	}
 	next := carry(prev, in.channel, rev)
+	if refresh {
+		// A refresh is not a retry: its attempts count afresh, and the call is told the
+		// channel shows the revision (Prev), not that it may have acted.
+		next.Attempts, next.RedriveFrom = prev.Attempts+1, prev.Attempts
+	}
 	// A message handed out before may have been carried out by a worker that died or
 	// was stopped before it could record it: the channel may show it.
 	next.Uncertain = next.Uncertain || in.redelivered
@@ -99,6 +116,7 @@ func decide(in input) decision {
 	if next.Attempts-next.RedriveFrom > in.maxAttempts {
 		next.State = Dead
 		next.Error = fmt.Sprintf("gave up after %d attempts: %s", in.maxAttempts, prevError(prev))
+		next.Reason = ReasonTriesExhausted
 		next.Attempts-- // no attempt was made
 		return decision{op: o, next: next, giveUp: true}
 	}
@@ -145,7 +163,7 @@ func settle(d decision, ref Ref, callErr error, now time.Time, redact func(strin
 	class, _ := classify(callErr)
 	switch class {
 	case classOK:
-		next.Error, next.Visible, next.Uncertain, next.NextAttempt = "", "", false, time.Time{}
+		next.Error, next.Reason, next.Visible, next.Uncertain, next.NextAttempt = "", "", "", false, time.Time{}
 		if d.op == opRetract {
 			next.State, next.Carried, next.Ref = Retracted, 0, Ref{}
 			if d.job.Revision.Action != bulletin.Retract {
@@ -168,7 +186,7 @@ func settle(d decision, ref Ref, callErr error, now time.Time, redact func(strin
 	}
 	// A failure: the channel may have acted in part. Record what it says is visible.
 	next.Uncertain = true
-	next.Error = redact(callErr.Error())
+	next.Error, next.Reason = redact(callErr.Error()), reasonOf(callErr)
 	next.State = Failed
 	if class == classPermanent {
 		next.State = Dead

@@ -134,7 +134,7 @@ func (w *Worker) recordDead(ctx context.Context, id string, rev int, action bull
 	}
 	next := carry(rec, w.cfg.Channel, &bulletin.Revision{ID: id, Rev: rev, Action: action})
 	next.Attempts = max(next.Attempts-1, 0) // no call was made for this failure
-	next.State, next.Error, next.Updated = Dead, reason, w.cfg.Now().UTC()
+	next.State, next.Error, next.Reason, next.Updated = Dead, reason, ReasonBus, w.cfg.Now().UTC()
 	_, err = w.store.Put(ctx, &next, kvRev)
 	return err == nil
 }

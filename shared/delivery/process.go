@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/paeria/pregoner/shared/bulletin"
+	"github.com/paeria/pregoner/shared/bus"
 )
 
 // process carries out decide's choice for rev — reading the bulletin's latest revision
@@ -17,7 +18,8 @@ func (w *Worker) process(ctx context.Context, m message, rev *bulletin.Revision,
 	if err != nil {
 		return w.busTrouble(ctx, rev.ID, rev.Rev, rev.Action, "read the delivery record", err, out)
 	}
-	in := input{channel: w.cfg.Channel, prev: rec, rev: rev,
+	_, redrive, _ := bus.ParseSubject(m.msg.Subject())
+	in := input{channel: w.cfg.Channel, prev: rec, rev: rev, refresh: redrive != "",
 		redelivered: m.delivered > 1, maxAttempts: w.cfg.MaxAttempts}
 	d := decide(in)
 	if d.ack {

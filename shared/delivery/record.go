@@ -98,6 +98,9 @@ type Record struct {
 	Attempts    int    `json:"attempts"`
 	RedriveFrom int    `json:"redrive_from,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// Reason is Error's code (the Reason constants, e.g. "start_passed"), for screens
+	// that say what to do; empty on success and on records written before it existed.
+	Reason string `json:"reason,omitempty"`
 	// NextAttempt is when a failed delivery is tried again.
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	Updated     time.Time `json:"updated"`

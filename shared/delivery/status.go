@@ -101,6 +101,7 @@ func redrive(ctx context.Context, store *Store, pub Redriver, id, channel, by st
 		was = "pending since " + before.Updated.Format(time.RFC3339)
 	}
 	rec.State, rec.RedriveFrom, rec.Error, rec.By = Pending, rec.Attempts, "retry requested (was: "+was+")", by
+	rec.Reason = ""
 	rec.Updated = now.UTC()
 	newRev, err := store.Put(ctx, rec, kvRev)
 	if err != nil {

@@ -57,6 +57,18 @@ func FuzzRender(f *testing.F) {
 				t.Fatalf("message %d refused: %v\nbody %q\nmessage %q", i+1, err, body, p)
 			}
 		}
+		// Post with an image first and a broadcast link: the caption within 1,024.
+		b.Body = "![x](https://www.paeria.cat/a.jpg)\n\n" + body
+		post := r.Post(b, "https://covid.paeria.cat/bulletins/f", "https://www.youtube.com/watch?v=f")
+		for i, p := range post.Parts {
+			limit := tghtml.MaxMessage
+			if i == 0 && post.Photo != "" {
+				limit = tghtml.MaxCaption
+			}
+			if _, err := tghtml.Validate(p, limit); err != nil {
+				t.Fatalf("post part %d refused at %d: %v\nbody %q\npart %q", i+1, limit, err, body, p)
+			}
+		}
 	})
 }
 

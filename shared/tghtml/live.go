@@ -12,6 +12,7 @@ const councilZone = "Europe/Madrid"
 // liveWords is how a live announcement's start reads in one language.
 type liveWords struct {
 	label    string // what the line announces
+	watch    string // introduces the broadcast's link
 	at       string // joins the date and the time
 	weekdays [7]string
 }
@@ -19,9 +20,9 @@ type liveWords struct {
 // liveLanguages has the languages the council writes in; others read Catalan, as the
 // permalink's label does.
 var liveLanguages = map[string]liveWords{
-	"ca": {"Emissió en directe:", "a les", [7]string{"diumenge", "dilluns", "dimarts", "dimecres", "dijous", "divendres", "dissabte"}},
-	"es": {"Emisión en directo:", "a las", [7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}},
-	"en": {"Live broadcast:", "at", [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}},
+	"ca": {"Emissió en directe:", "Enllaç a YouTube:", "a les", [7]string{"diumenge", "dilluns", "dimarts", "dimecres", "dijous", "divendres", "dissabte"}},
+	"es": {"Emisión en directo:", "Enlace en YouTube:", "a las", [7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}},
+	"en": {"Live broadcast:", "Watch on YouTube:", "at", [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}},
 }
 
 // liveLine is the line under the title of a live announcement, e.g. "🔴 Emissió en
@@ -42,4 +43,13 @@ func LiveStart(lang string, start time.Time) string {
 		w = liveLanguages["ca"]
 	}
 	return fmt.Sprintf("%s %s %s %s", w.weekdays[start.Weekday()], start.Format("02/01/2006"), w.at, start.Format("15:04"))
+}
+
+// watchLabel introduces a live announcement's broadcast link in lang.
+func watchLabel(lang string) string {
+	w, ok := liveLanguages[lang]
+	if !ok {
+		w = liveLanguages["ca"]
+	}
+	return w.watch
 }

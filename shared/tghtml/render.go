@@ -46,13 +46,16 @@ func NewRenderer(baseURL string) *Renderer {
 // permalink (the bulletin's web page; none when empty). The text may be longer than
 // one message: see Split, or Messages for both at once.
 func (r *Renderer) Render(b *bulletin.Bulletin, permalink string) string {
-	html, _ := r.render(b, permalink)
+	html, _, _ := r.render(b, permalink, "")
 	return html
 }
 
 // render is Render that also returns the byte offset where the body starts, which the
 // first message must reach into (len(html) when there is no body).
-func (r *Renderer) render(b *bulletin.Bulletin, permalink string) (html string, lead int) {
+//
+// watch is a live announcement's broadcast link, once YouTube gave it ("" before).
+// photo is the body's first https image (see firstImage), from the same parse.
+func (r *Renderer) render(b *bulletin.Bulletin, permalink, watch string) (html string, lead int, photo string) {
 	var w writer
 	w.buf.Grow(len(b.Body) + len(b.Title) + 128)
 	w.buf.WriteString("<b>")
@@ -61,13 +64,24 @@ func (r *Renderer) render(b *bulletin.Bulletin, permalink string) (html string, 
 	if b.Live != nil {
 		w.buf.WriteString("\n\n")
 		w.buf.WriteString(liveLine(b.Lang, b.Live.Start.In(r.loc)))
+		if href, ok := r.href([]byte(watch)); ok && watch != "" {
+			w.buf.WriteString("\n▶️ ")
+			w.buf.WriteString(watchLabel(b.Lang))
+			w.buf.WriteString(" <a href=\"")
+			w.attr(href)
+			w.buf.WriteString("\">")
+			w.text([]byte(href))
+			w.buf.WriteString("</a>")
+		}
 	}
 	src := []byte(b.Body)
 	body := &blocks{w: &w, src: src, base: r.base}
 	before := w.buf.Len()
 	w.buf.WriteString("\n\n")
 	lead = w.buf.Len()
-	body.children(r.md.Parse(src), 0)
+	doc := r.md.Parse(src)
+	photo = firstImage(doc)
+	body.children(doc, 0)
 	if w.buf.Len() == before+2 {
 		w.buf.Truncate(before)
 		lead = before
@@ -81,13 +95,13 @@ func (r *Renderer) render(b *bulletin.Bulletin, permalink string) (html string, 
 		w.text([]byte(permalink))
 		w.buf.WriteString("</a>")
 	}
-	return w.buf.String(), lead
+	return w.buf.String(), lead, photo
 }
 
 // Messages renders b and splits it into messages of at most MaxMessage units each. The
 // first holds the title and the start of the body, never the title alone.
 func (r *Renderer) Messages(b *bulletin.Bulletin, permalink string) []string {
-	html, lead := r.render(b, permalink)
+	html, lead, _ := r.render(b, permalink, "")
 	return split(html, MaxMessage, lead)
 }
 

@@ -28,14 +28,20 @@ func Split(html string, limit int) []string {
 // must reach into (the body, after the title and any lines that introduce it); -1
 // when part 1 may end anywhere.
 func split(html string, limit, lead int) []string {
-	if len(html) <= limit {
+	return splitFirst(html, limit, limit, lead)
+}
+
+// splitFirst is split where the first part holds at most first units (a photo's
+// caption) and the others at most limit.
+func splitFirst(html string, first, limit, lead int) []string {
+	if len(html) <= first {
 		return []string{html} // a UTF-16 unit takes at least one byte of UTF-8
 	}
 	remaining := textUnits(html)
-	if remaining <= limit {
+	if remaining <= first {
 		return []string{html}
 	}
-	budget := max(limit-counterReserve, 1)
+	budget := max(first-counterReserve, 1)
 	var parts []string
 	var open []string // tags open at pos
 	pos := 0
@@ -59,6 +65,7 @@ func split(html string, limit, lead int) []string {
 		}
 		remaining -= textUnits(html[pos:next])
 		pos, open = next, openAt
+		budget = max(limit-counterReserve, 1)
 	}
 	var last strings.Builder
 	reopen(&last, open)

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"time"
 
@@ -66,17 +65,6 @@ func ParseRole(s string) (Role, error) {
 		return "", fmt.Errorf("unknown role %q (want writer, publisher or admin)", s)
 	}
 	return r, nil
-}
-
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-
-// CheckName checks an account or token name: lowercase letters, digits, dot, dash and
-// underscore, at most 64, so it is a valid bucket key and reads well in the audit log.
-func CheckName(name string) error {
-	if !nameRE.MatchString(name) {
-		return fmt.Errorf("name %q: want 1 to 64 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit", name)
-	}
-	return nil
 }
 
 // User is one staff account.

@@ -12,8 +12,9 @@ func (s *Store) update(ctx context.Context, name string, change func(*User) erro
 	if CheckName(name) != nil {
 		return nil, fmt.Errorf("user %s: %w", name, ErrNotFound)
 	}
+	name = NormalizeName(name)
 	for range 5 {
-		u, rev, err := getJSON[User](ctx, s.users, name)
+		u, rev, err := getJSON[User](ctx, s.users, userKey(name))
 		if err != nil {
 			return nil, fmt.Errorf("user %s: %w", name, err)
 		}

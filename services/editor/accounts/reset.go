@@ -72,6 +72,7 @@ func (s *Store) ForcePasswordChange(ctx context.Context, name string) error {
 
 // endLoginsOf ends every session and login token of the account called name.
 func (s *Store) endLoginsOf(ctx context.Context, name string) error {
+	name = NormalizeName(name)
 	if err := s.endSessionsOf(ctx, name); err != nil {
 		return err
 	}

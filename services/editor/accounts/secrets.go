@@ -25,7 +25,7 @@ func (s *Store) putUser(ctx context.Context, u *User, last uint64) error {
 		rec.TOTPSealed, rec.TOTPSecret = sealed, ""
 		u.TOTPSealed = sealed
 	}
-	return putJSON(ctx, s.users, rec.Name, &rec, last)
+	return putJSON(ctx, s.users, userKey(rec.Name), &rec, last)
 }
 
 // totpSecret is u's second factor in clear, for checking a code.

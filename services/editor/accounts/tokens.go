@@ -118,6 +118,7 @@ func (s *Store) CreateToken(ctx context.Context, n NewToken) (string, *Token, er
 	if err := CheckName(n.Name); err != nil {
 		return "", nil, err
 	}
+	n.Name = NormalizeName(n.Name)
 	if _, err := ParseScope(string(n.Scope)); err != nil {
 		return "", nil, err
 	}
@@ -292,6 +293,7 @@ func (s *Store) Tokens(ctx context.Context) ([]*Token, error) {
 
 // RevokeToken deletes the token called name; it stops working at once.
 func (s *Store) RevokeToken(ctx context.Context, name string) error {
+	name = NormalizeName(name)
 	all, err := allJSON[Token](ctx, s.tokens)
 	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", name, err)

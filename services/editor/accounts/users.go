@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -90,6 +91,7 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password, b
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
+	name = NormalizeName(name)
 	if _, err := ParseRole(string(role)); err != nil {
 		return nil, err
 	}
@@ -134,7 +136,8 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 	if CheckName(name) != nil {
 		return nil, ErrNotFound
 	}
-	u, _, err := getJSON[User](ctx, s.users, name)
+	name = NormalizeName(name)
+	u, _, err := getJSON[User](ctx, s.users, userKey(name))
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", name, err)
 	}
@@ -147,19 +150,24 @@ func (s *Store) Users(ctx context.Context) ([]*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	out := make([]*User, len(all))
-	for i, k := range all {
-		out[i] = k.val
+	out := make([]*User, 0, len(all))
+	for _, k := range all {
+		if isUserKey(k.key) {
+			out = append(out, k.val)
+		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
 // RemoveUser deletes an account, every session it has and every token it owns.
 func (s *Store) RemoveUser(ctx context.Context, name string) error {
-	if _, err := s.User(ctx, name); err != nil {
+	u, err := s.User(ctx, name)
+	if err != nil {
 		return err
 	}
-	if err := s.users.Delete(ctx, name); err != nil {
+	name = u.Name
+	if err := s.users.Delete(ctx, userKey(name)); err != nil {
 		return fmt.Errorf("remove user %s: %w", name, err)
 	}
 	if err := s.removeTokensOf(ctx, name); err != nil {
@@ -242,7 +250,8 @@ func (s *Store) tryAuthenticate(ctx context.Context, name, password, code string
 	var rev uint64
 	var err error
 	if CheckName(name) == nil {
-		u, rev, err = getJSON[User](ctx, s.users, name)
+		name = NormalizeName(name)
+		u, rev, err = getJSON[User](ctx, s.users, userKey(name))
 	} else {
 		err = ErrNotFound
 	}

@@ -24,10 +24,12 @@ import (
 
 // Server serves the API. It is safe for concurrent use.
 type Server struct {
-	acc   *accounts.Store
-	desk  *desk.Desk
-	audit *audit.Log
-	log   *slog.Logger
+	acc  *accounts.Store
+	desk *desk.Desk
+	// members manages accounts and tokens, as the UI's Accounts page does.
+	members *desk.Members
+	audit   *audit.Log
+	log     *slog.Logger
 	// loginFor is how long a login token lasts: as long as a UI session may.
 	loginFor time.Duration
 	// refused counts requests with a bad token, per source and minute: one event each
@@ -40,7 +42,7 @@ func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger, logi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{acc: acc, desk: d, audit: a, log: log, loginFor: loginFor,
+	return &Server{acc: acc, desk: d, members: desk.NewMembers(acc, a, log), audit: a, log: log, loginFor: loginFor,
 		refused: a.Tally(audit.TokenRefused, "requests with an unknown, revoked or expired API token")}
 }
 
@@ -74,6 +76,25 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/schedules", s.auth(s.schedules))
 	mux.Handle("DELETE /api/schedules/{id}", s.auth(withID(s.cancelSchedule)))
 	mux.Handle("GET /api/audit", s.auth(s.auditLog))
+	mux.Handle("GET /api/drafts", s.auth(s.drafts))
+	mux.Handle("GET /api/drafts/{id}", s.auth(withID(s.draftsOf)))
+	mux.Handle("GET /api/drafts/{id}/{author}", s.auth(withID(s.draftBy)))
+	mux.Handle("PUT /api/drafts/{id}", s.auth(withID(s.saveDraft)))
+	mux.Handle("DELETE /api/drafts/{id}", s.auth(withID(s.deleteDraft)))
+	mux.Handle("DELETE /api/drafts/{id}/{author}", s.auth(withID(s.deleteDraft)))
+	mux.Handle("POST /api/drafts/{id}/{author}/ready", s.auth(withID(s.markReady)))
+	mux.Handle("POST /api/drafts/{id}/{author}/take-over", s.auth(withID(s.takeOver)))
+	mux.Handle("GET /api/users", s.auth(s.listUsers))
+	mux.Handle("POST /api/users", s.auth(s.addUser))
+	mux.Handle("DELETE /api/users/{name}", s.auth(accountName(s.removeUser)))
+	mux.Handle("POST /api/users/{name}/unlock", s.auth(accountName(s.unlockUser)))
+	mux.Handle("POST /api/users/{name}/role", s.auth(accountName(s.setRole)))
+	mux.Handle("POST /api/users/{name}/reset-totp", s.auth(accountName(s.resetTOTP)))
+	mux.Handle("POST /api/users/{name}/force-password", s.auth(accountName(s.forcePassword)))
+	mux.Handle("GET /api/tokens", s.auth(s.listTokens))
+	mux.Handle("POST /api/tokens", s.auth(s.createToken))
+	mux.Handle("DELETE /api/tokens/{name}", s.auth(accountName(s.revokeToken)))
+	mux.Handle("POST /api/keys/rotate", s.auth(s.rotateKey))
 	mux.HandleFunc("POST /api/login", s.login)
 	mux.Handle("POST /api/logout", s.auth(s.logout))
 	mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ desk.Actor) {
@@ -198,6 +219,8 @@ type publishRequest struct {
 	// changed since that revision.
 	New     bool `json:"new"`
 	BaseRev int  `json:"base_rev"`
+	// DraftOf names whose draft this publishes (see desk.Intent.DraftOf).
+	DraftOf string `json:"draft_of,omitempty"`
 }
 
 // source reads a bulletin from the body: text/markdown is the file itself.
@@ -222,7 +245,7 @@ func source(r *http.Request) ([]byte, desk.Intent, error) {
 		if err := dec.Decode(&req); err != nil {
 			return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "", Message: "the JSON does not parse: " + err.Error() + ` (want {"markdown": "..."} or {"fields": {...}})`}}}
 		}
-		in = desk.Intent{New: req.New || in.New, BaseRev: req.BaseRev, File: in.File}
+		in = desk.Intent{New: req.New || in.New, BaseRev: req.BaseRev, File: in.File, DraftOf: req.DraftOf}
 		if req.Fields != nil {
 			return req.Fields.Source(), in, nil
 		}

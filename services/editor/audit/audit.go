@@ -62,14 +62,30 @@ const (
 	TokenRefused = "token_refused"
 )
 
+// DraftReady and DraftUnready mark a draft ready for a publisher's review, and take
+// the mark back; TakeOverDraft copies a colleague's draft into one's own.
+const (
+	DraftReady    = "draft_ready"
+	DraftUnready  = "draft_unready"
+	TakeOverDraft = "draft_take_over"
+)
+
 // KeyRotate is "editor keys rotate" (recorded by the command line).
 const KeyRotate = "key_rotate"
+
+// DeliveryDead is a delivery the channel's worker gave up on (recorded by the editor's
+// watch of the records, in System's name).
+const DeliveryDead = "delivery_dead"
+
+// System is the actor of what no person did: a delivery that died, an event whose
+// actor was not known. The audit page shows it in words ("sistema").
+const System = "system"
 
 // Actions lists every action recorded, for the audit page's filter.
 func Actions() []string {
 	return []string{Login, LoginFailed, LoginSetup, Logout, Publish, Edit, Retract, Retry, Schedule, CancelSchedule,
-		SaveDraft, DeleteDraft, Denied, UserAdd, UserRemove, UserUnlock, UserRole, UserTOTPReset, UserPasswordForce,
-		TOTPSetup, PasswordChange, TokenCreate, TokenRevoke, TokenRefused, KeyRotate}
+		SaveDraft, DeleteDraft, DraftReady, DraftUnready, TakeOverDraft, Denied, UserAdd, UserRemove, UserUnlock, UserRole, UserTOTPReset, UserPasswordForce,
+		TOTPSetup, PasswordChange, TokenCreate, TokenRevoke, TokenRefused, KeyRotate, DeliveryDead}
 }
 
 // Event is one entry. It never holds a secret: no password, code, cookie or token.
@@ -97,10 +113,6 @@ type Log struct {
 // Option sets up a Log beyond the defaults.
 type Option func(*Log)
 
-// WithMaxBytes caps the stream at n bytes (0: no cap); the oldest events go first, and
-// the log warns as the stream passes WarnAt of it.
-func WithMaxBytes(n int64) Option { return func(l *Log) { l.size.max = n } }
-
 // WithLog is where the warning before the cap goes.
 func WithLog(log *slog.Logger) Option { return func(l *Log) { l.size.log = log } }
 
@@ -116,28 +128,20 @@ func New(ctx context.Context, js jetstream.JetStream, replicas int, now func() t
 	if l.size.log == nil {
 		l.size.log = slog.New(slog.DiscardHandler)
 	}
-	maxBytes := l.size.max
-	if maxBytes <= 0 {
-		maxBytes = -1 // JetStream's "no limit"
-	}
-	// The stream is the set-up's (bus.Layout: bus.AuditMaxBytes, oldest dropped first);
-	// the editor's key may not change it. It binds, and only asks for a change when
-	// EDITOR_AUDIT_MAX_BYTES differs from the stream's cap: a server without permissions
-	// (tests) grants it, the hub and the cluster refuse it (run the set-up instead).
+	// The stream is the set-up's (bus.Layout: created with bus.AuditMaxBytes, oldest
+	// dropped first) and its cap the operator's (nats stream edit AUDIT --max-bytes,
+	// admin key), which the set-up keeps. The editor only binds, and reads the cap
+	// from the stream for its warning: it never asks for a change, so no setting of
+	// its own can disagree with the operator's.
 	s, err := bus.BindStream(ctx, js, Stream)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	if info := s.CachedInfo(); info != nil && (info.Config.MaxBytes != maxBytes || info.Config.Discard != jetstream.DiscardOld) {
-		cfg := info.Config
-		cfg.MaxBytes, cfg.Discard = maxBytes, jetstream.DiscardOld
-		if s, err = js.UpdateStream(ctx, cfg); err != nil {
-			return nil, fmt.Errorf("audit: stream %s has a cap of %d bytes, EDITOR_AUDIT_MAX_BYTES asks %d: the cap is the set-up's (%s): %w",
-				Stream, info.Config.MaxBytes, maxBytes, bus.SetupCommand, err)
-		}
-	}
 	_ = replicas // the stream's replicas are the set-up's
 	l.stream = s
+	if info := s.CachedInfo(); info != nil {
+		l.size.log.Info("audit log bound", "stream", Stream, "bytes", info.State.Bytes, "max_bytes", max(info.Config.MaxBytes, 0))
+	}
 	l.checkUsage(ctx)
 	return l, nil
 }
@@ -146,14 +150,27 @@ func New(ctx context.Context, js jetstream.JetStream, replicas int, now func() t
 // counts). It returns the bus's error; the editor logs a
 // failed write at error level for IT (the action it describes has already happened).
 func (l *Log) Record(ctx context.Context, e Event) error {
+	return l.record(ctx, e)
+}
+
+// RecordOnce is Record for an event that several replicas may see happen (a delivery
+// dying): id names the event, and the stream keeps only the first of the same id
+// within its duplicate window.
+func (l *Log) RecordOnce(ctx context.Context, id string, e Event) error {
+	return l.record(ctx, e, jetstream.WithMsgID(id))
+}
+
+func (l *Log) record(ctx context.Context, e Event, opts ...jetstream.PublishOpt) error {
 	if e.At.IsZero() {
 		e.At = l.now().UTC()
 	}
+	e = e.cleaned()
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
-	if _, err := l.js.Publish(ctx, subject+"."+e.Action, data, jetstream.WithExpectStream(Stream)); err != nil {
+	opts = append(opts, jetstream.WithExpectStream(Stream))
+	if _, err := l.js.Publish(ctx, subject+"."+e.Action, data, opts...); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	if l.size.due() {

@@ -81,7 +81,16 @@ func TestCappedStreamDropsTheOldestAndWarnsBeforeTheCap(t *testing.T) {
 	ctx := context.Background()
 	var logged bytes.Buffer
 	const capBytes = 64 << 10
-	log, err := audit.New(ctx, conn.JS, 1, nil, audit.WithMaxBytes(capBytes), audit.WithLog(slog.New(slog.NewTextHandler(&logged, nil))))
+	s, err := conn.JS.Stream(ctx, audit.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.CachedInfo().Config
+	cfg.MaxBytes = capBytes // the operator's cap, as nats stream edit AUDIT --max-bytes sets it
+	if _, err := conn.JS.UpdateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.New(ctx, conn.JS, 1, nil, audit.WithLog(slog.New(slog.NewTextHandler(&logged, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // WarnAt is the share of the cap past which the log warns: time to archive the
-// oldest events (or raise EDITOR_AUDIT_MAX_BYTES) before the cap drops them.
+// oldest events (or raise the stream's cap, with the admin key) before the cap drops
+// them.
 const WarnAt = 0.8
 
 const (
@@ -18,9 +19,8 @@ const (
 	warnEvery = time.Hour
 )
 
-// usage watches the stream's size against its cap.
+// usage watches the stream's size against its cap, both read from the stream.
 type usage struct {
-	max int64
 	log *slog.Logger
 
 	mu       sync.Mutex
@@ -63,6 +63,6 @@ func (l *Log) checkUsage(ctx context.Context) {
 	if quiet {
 		return
 	}
-	l.size.log.Warn("audit stream near its cap: at the cap the oldest events are dropped; archive them or raise EDITOR_AUDIT_MAX_BYTES",
+	l.size.log.Warn("audit stream near its cap: at the cap the oldest events are dropped; archive them (nats stream backup AUDIT) or raise the cap (nats stream edit AUDIT --max-bytes=..., admin key)",
 		"stream", Stream, "bytes", size, "max_bytes", limit, "used_percent", int(100*float64(size)/float64(limit)))
 }

@@ -1,39 +1,32 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strconv"
+	"net/http"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"rsc.io/qr"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
-	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/staff"
 	"github.com/paeria/pregoner/shared/bus"
 )
 
-// BusActor is who the audit log names for the account commands that act on the bus with
-// the editor's own key (user list|remove|unlock|role|reset-totp|force-password, token,
-// keys rotate): the editor cannot tie that key to a person. The OS user goes in the
-// detail, marked unverified. "user add" is the editor's own act, audited by it as
-// staff.CLIActor.
-const BusActor = "(bus key)"
-
-// localHubCLIKey is the command line's key a hub started with the default -data writes
-// (bus.UserCLI): it may only ask the editor to act.
-const localHubCLIKey = "data/credentials/cli.nk"
+// The account and token commands (user list|add|remove|unlock|role|reset-totp|
+// force-password, token, keys rotate) are requests to the editor's API with a login
+// token, as publish is: the editor checks the administrator's role, refuses what the
+// Accounts page refuses and records the member, so the command line needs no key of
+// the editor's. Only the first administrator, while the editor has no account, is a
+// request on the bus with the command line's own key (cli.nk).
 
 // busConfig reads the NATS_* settings for a connection named name (its bus user).
 func (c *client) busConfig(name string) (bus.ConnConfig, error) {
@@ -45,48 +38,24 @@ func (c *client) busConfig(name string) (bus.ConnConfig, error) {
 	return cfg, nil
 }
 
-// connect dials the bus with the NATS_* settings and the editor's own key, for the
-// account commands other than "user add".
-func (c *client) connect(ctx context.Context) error {
-	if c.conn != nil {
-		return nil
-	}
-	cfg, err := c.busConfig("editor-cli")
-	if err != nil {
-		return err
-	}
-	if filepath.Base(cfg.NkeySeedFile) == filepath.Base(localHubCLIKey) {
-		return errors.New(editorKeyHint)
-	}
-	conn, err := bus.Connect(ctx, cfg)
-	if errors.Is(err, nats.ErrAuthorization) {
-		return fmt.Errorf("%w (the bus wants a key: set NATS_NKEY_SEED to the editor's, the hub's <data>/credentials/editor.nk, or NATS_CREDS)", err)
-	}
-	if err != nil {
-		return fmt.Errorf("%w (is the hub running? start it with: go run ./services/hub)", err)
-	}
-	c.conn = conn
-	return nil
+// hasToken says whether the command has a login or automation token to send.
+func (c *client) hasToken() bool {
+	cfg, err := c.settings()
+	return err == nil && cfg.Token != ""
 }
 
-// editorKeyHint says why the command line's own key cannot run an account command.
-const editorKeyHint = "this command works on the editor's account buckets and needs the editor's own bus key " +
-	"(NATS_NKEY_SEED=<data>/credentials/editor.nk, on the editor's machine); the command line's key " +
-	"(cli.nk) may only ask the editor to act. An administrator manages accounts and tokens in the web UI (Accounts, Tokens)"
-
-func (c *client) accounts(ctx context.Context) (*accounts.Store, *audit.Log, error) {
-	cfg, err := staff.LoadConfig(c.secretGetenv)
-	if err != nil {
-		return nil, nil, err
+// apiJSON calls the API with a JSON body (nil: none) and decodes the answer into out.
+func (c *client) apiJSON(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	ct := ""
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+		ct = "application/json"
 	}
-	if err := c.connect(ctx); err != nil {
-		return nil, nil, err
-	}
-	acc, al, err := staff.OpenAccounts(ctx, cfg, c.conn.JS)
-	if errors.Is(err, nats.ErrPermissionViolation) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
-		return nil, nil, fmt.Errorf("%w (%s)", err, editorKeyHint)
-	}
-	return acc, al, err
+	return c.call(ctx, method, path, ct, body, "", out)
 }
 
 // firstAdmin asks the editor, on the bus with the command line's key, to create the
@@ -126,24 +95,6 @@ func (c *client) firstAdmin(ctx context.Context, name, password string) (staff.C
 		return ans, errors.New(ans.Error)
 	}
 	return ans, nil
-}
-
-func (c *client) audit(ctx context.Context, al *audit.Log, action, target string, err error) {
-	c.auditDetail(ctx, al, action, target, "", err)
-}
-
-// auditDetail is audit with what changed, before the OS user.
-func (c *client) auditDetail(ctx context.Context, al *audit.Log, action, target, detail string, err error) {
-	e := audit.Event{Actor: BusActor, Via: "cli", Action: action, Target: target, OK: err == nil, Detail: detail}
-	if c.env.OSUser != "" {
-		e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + "OS user " + c.env.OSUser + " (not verified)"
-	}
-	if err != nil {
-		e.Detail = strings.TrimPrefix(e.Detail+"; ", "; ") + err.Error()
-	}
-	if aerr := al.Record(ctx, e); aerr != nil {
-		fmt.Fprintln(c.env.Stderr, "warning: could not write the audit log:", aerr)
-	}
 }
 
 // flagSet reports whether the command line gave flag name.
@@ -187,88 +138,107 @@ func userCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return fmt.Errorf("user %s: %w", sub, err)
 	}
-	if sub == "add" {
-		return userAdd(ctx, c, name, role)
+	if sub != "list" {
+		if err := accounts.CheckName(name); err != nil {
+			return fmt.Errorf("user %s: %w", sub, err)
+		}
+		name = accounts.NormalizeName(name)
 	}
-	acc, al, err := c.accounts(ctx)
-	if err != nil {
-		return err
-	}
+	path := "/api/users/" + url.PathEscape(name)
 	switch sub {
+	case "add":
+		return userAdd(ctx, c, name, role)
 	case "list":
-		users, err := acc.Users(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tFAILURES\tWAITS UNTIL")
-		for _, u := range users {
-			waits := "-"
-			if time.Now().Before(u.NotBefore) {
-				waits = u.NotBefore.Local().Format(time.DateTime)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, u.Role, u.Created.Local().Format(time.DateTime), u.Failures, waits)
-		}
-		return tw.Flush()
+		return userList(ctx, c)
 	case "remove":
-		err := acc.RemoveUser(ctx, name)
-		c.audit(ctx, al, audit.UserRemove, name, err)
-		if errors.Is(err, accounts.ErrNotFound) {
-			return fmt.Errorf("user remove %s: no such account", name)
-		}
-		if err != nil {
-			return err
+		if err := c.apiJSON(ctx, http.MethodDelete, path, nil, nil); err != nil {
+			return fmt.Errorf("user remove %s: %w", name, err)
 		}
 		fmt.Fprintf(c.env.Stdout, "%s removed; their sessions are over\n", name)
-		return nil
 	case "unlock":
-		err := acc.Unlock(ctx, name)
-		c.audit(ctx, al, audit.UserUnlock, name, err)
-		if errors.Is(err, accounts.ErrNotFound) {
-			return fmt.Errorf("user unlock %s: no such account", name)
-		}
-		if err != nil {
-			return err
+		if err := c.apiJSON(ctx, http.MethodPost, path+"/unlock", nil, nil); err != nil {
+			return fmt.Errorf("user unlock %s: %w", name, err)
 		}
 		fmt.Fprintf(c.env.Stdout, "%s: failed logins forgotten; they may log in now\n", name)
-		return nil
-	case "reset-totp", "force-password":
-		return resetCmd(ctx, c, acc, al, sub, name)
 	case "role":
-		was, err := acc.SetRole(ctx, name, role)
-		c.auditDetail(ctx, al, audit.UserRole, name, string(was)+" → "+string(role), err)
-		if errors.Is(err, accounts.ErrNotFound) {
-			return fmt.Errorf("user role %s: no such account", name)
+		var out struct {
+			Was accounts.Role `json:"was"`
 		}
-		if err != nil {
-			return err
+		if err := c.apiJSON(ctx, http.MethodPost, path+"/role", map[string]string{"role": string(role)}, &out); err != nil {
+			return fmt.Errorf("user role %s: %w", name, err)
 		}
-		fmt.Fprintf(c.env.Stdout, "%s is now %s (was %s), from their next request on\n", name, role, was)
-		return nil
+		fmt.Fprintf(c.env.Stdout, "%s is now %s (was %s), from their next request on\n", name, role, out.Was)
+	case "reset-totp":
+		if err := c.apiJSON(ctx, http.MethodPost, path+"/reset-totp", nil, nil); err != nil {
+			return fmt.Errorf("user reset-totp %s: %w", name, err)
+		}
+		fmt.Fprintf(c.env.Stdout, "%s: second factor reset; their sessions are over. At their next login (web UI: password, empty code) they set up a new one from the QR code shown then\n", name)
+	case "force-password":
+		if err := c.apiJSON(ctx, http.MethodPost, path+"/force-password", nil, nil); err != nil {
+			return fmt.Errorf("user force-password %s: %w", name, err)
+		}
+		fmt.Fprintf(c.env.Stdout, "%s: must choose a new password at their next login (web UI); their sessions are over\n", name)
 	}
 	return nil
 }
 
-// userAdd creates the first administrator: a request to the editor, which refuses while
-// any account exists (from then on an administrator adds accounts in the web UI).
-func userAdd(ctx context.Context, c *client, name string, role accounts.Role) error {
-	if err := accounts.CheckName(name); err != nil {
-		return fmt.Errorf("user add: %w", err)
+func userList(ctx context.Context, c *client) error {
+	var out struct {
+		Users []struct {
+			Name      string    `json:"name"`
+			Role      string    `json:"role"`
+			Created   time.Time `json:"created"`
+			Failures  int       `json:"failures"`
+			NotBefore time.Time `json:"not_before"`
+		} `json:"users"`
 	}
-	if role != accounts.Admin {
-		return fmt.Errorf("user add %s: the command line creates only the first administrator (--role admin); an administrator adds the other accounts in the web UI (Accounts)", name)
+	if err := c.apiJSON(ctx, http.MethodGet, "/api/users", nil, &out); err != nil {
+		return fmt.Errorf("user list: %w", err)
+	}
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tFAILURES\tWAITS UNTIL")
+	for _, u := range out.Users {
+		waits := "-"
+		if time.Now().Before(u.NotBefore) {
+			waits = localTime(u.NotBefore)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", u.Name, u.Role, localTime(u.Created), u.Failures, waits)
+	}
+	return tw.Flush()
+}
+
+// userAdd adds an account. Logged in (a token), it is the Accounts page's add, through
+// the API, for any role; without a login only the first administrator can be asked
+// for, on the bus with the command line's own key, and the editor refuses that once
+// any account exists.
+func userAdd(ctx context.Context, c *client, name string, role accounts.Role) error {
+	loggedIn := c.hasToken()
+	if !loggedIn && role != accounts.Admin {
+		return fmt.Errorf("user add %s: without a login the command line creates only the first administrator (--role admin); log in as an administrator (editor login NAME) to add the others, or add them in the web UI (Accounts)", name)
 	}
 	pw, err := c.readPassword(name)
 	if err != nil {
 		return err
 	}
-	ans, err := c.firstAdmin(ctx, name, pw)
-	if err != nil {
-		return fmt.Errorf("user add %s: %w", name, err)
+	var uri string
+	if loggedIn {
+		var out struct {
+			URI string `json:"totp_uri"`
+		}
+		if err := c.apiJSON(ctx, http.MethodPost, "/api/users", map[string]string{"name": name, "role": string(role), "password": pw}, &out); err != nil {
+			return fmt.Errorf("user add %s: %w", name, err)
+		}
+		uri = out.URI
+	} else {
+		ans, err := c.firstAdmin(ctx, name, pw)
+		if err != nil {
+			return fmt.Errorf("user add %s: %w", name, err)
+		}
+		uri = ans.URI
 	}
 	fmt.Fprintf(c.env.Stdout, "%s added as %s.\n\nScan this with the authenticator app on %s's phone (shown only now):\n\n", name, role, name)
-	writeQR(c.env.Stdout, ans.URI)
-	fmt.Fprintf(c.env.Stdout, "\nor enter this in the app:\n%s\n", ans.URI)
+	writeQR(c.env.Stdout, uri)
+	fmt.Fprintf(c.env.Stdout, "\nor enter this in the app:\n%s\n", uri)
 	return nil
 }
 
@@ -313,127 +283,4 @@ func writeQR(w io.Writer, text string) {
 		b.WriteString("\n")
 	}
 	fmt.Fprint(w, b.String())
-}
-
-func tokenCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) error {
-	sub, name, err := subcommand(fs, args, "create", "list", "revoke")
-	if err != nil {
-		return err
-	}
-	if flagSet(fs, "role") {
-		return fmt.Errorf("token %s: --role is now --scope publish|admin, with --owner MEMBER", sub)
-	}
-	var nt accounts.NewToken
-	if sub == "create" {
-		if nt, err = newTokenFlags(fs, name); err != nil {
-			return err
-		}
-	}
-	acc, al, err := c.accounts(ctx)
-	if err != nil {
-		return err
-	}
-	switch sub {
-	case "list":
-		toks, err := acc.Tokens(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tOWNER\tSCOPE\tCREATED\tBY\tACTS AS\tEXPIRES\tLAST USED")
-		for _, t := range toks {
-			scope := string(t.Scope)
-			if t.User != "" {
-				scope = "login"
-			} else if scope == "" {
-				scope = "role " + string(t.Role) // made before scopes
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, orDash(cmp.Or(t.Owner, t.User)), scope, localTime(t.Created),
-				orDash(t.CreatedBy), t.Actor(), localTime(t.Expires), localTime(t.LastUsed))
-		}
-		return tw.Flush()
-	case "revoke":
-		err := acc.RevokeToken(ctx, name)
-		c.audit(ctx, al, audit.TokenRevoke, name, err)
-		if errors.Is(err, accounts.ErrNotFound) {
-			return fmt.Errorf("token revoke %s: no such token", name)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.env.Stdout, "token %s revoked\n", name)
-		return nil
-	}
-	nt.By = BusActor
-	secret, t, err := acc.CreateToken(ctx, nt)
-	c.audit(ctx, al, audit.TokenCreate, name, err)
-	if err != nil {
-		return fmt.Errorf("token create %s: %w", name, err)
-	}
-	fmt.Fprintln(c.env.Stdout, secret)
-	fmt.Fprintf(c.env.Stderr, "token %s (scope %s, owner %s, expires %s) created; it is shown only now. Scripts use it as EDITOR_TOKEN=... (the audit log names it token:%s)\n",
-		name, t.Scope, t.Owner, localTime(t.Expires), name)
-	return nil
-}
-
-// newTokenFlags reads token create's flags.
-func newTokenFlags(fs *flag.FlagSet, name string) (accounts.NewToken, error) {
-	owner := fs.Lookup("owner").Value.String()
-	if owner == "" {
-		// The bus key stands for nobody: the token needs a member answerable for it.
-		return accounts.NewToken{}, fmt.Errorf("token create %s: say whose it is, e.g. --owner anna (it acts no more than its owner may, and goes with her account)", name)
-	}
-	scope, err := accounts.ParseScope(fs.Lookup("scope").Value.String())
-	if err != nil {
-		return accounts.NewToken{}, fmt.Errorf("token create %s: %w", name, err)
-	}
-	ttl, err := parseExpiry(fs.Lookup("expires").Value.String())
-	if err != nil {
-		return accounts.NewToken{}, fmt.Errorf("token create %s: --expires %w", name, err)
-	}
-	return accounts.NewToken{Name: name, Scope: scope, Owner: strings.ToLower(owner), TTL: ttl}, nil
-}
-
-// parseExpiry reads a lifetime: days ("90d") or a Go duration ("36h").
-func parseExpiry(v string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, fmt.Errorf("%q: not a number of days (want e.g. 90d or 36h)", v)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("%q: not a lifetime (want e.g. 90d or 36h)", v)
-	}
-	return d, nil
-}
-
-func localTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.Local().Format(time.DateTime)
-}
-
-// resetCmd resets an account's second factor, or makes its next login choose a new
-// password; either ends its sessions and login tokens at once.
-func resetCmd(ctx context.Context, c *client, acc *accounts.Store, al *audit.Log, sub, name string) error {
-	action, do, done := audit.UserTOTPReset, acc.ResetTOTP,
-		"second factor reset; their sessions are over. At their next login (web UI: password, empty code) they set up a new one from the QR code shown then"
-	if sub == "force-password" {
-		action, do, done = audit.UserPasswordForce, acc.ForcePasswordChange,
-			"must choose a new password at their next login (web UI); their sessions are over"
-	}
-	err := do(ctx, name)
-	c.audit(ctx, al, action, name, err)
-	if errors.Is(err, accounts.ErrNotFound) {
-		return fmt.Errorf("user %s %s: no such account", sub, name)
-	}
-	if err != nil {
-		return fmt.Errorf("user %s %s: %w", sub, name, err)
-	}
-	fmt.Fprintf(c.env.Stdout, "%s: %s\n", name, done)
-	return nil
 }

@@ -3,15 +3,16 @@ package cli_test
 import (
 	"fmt"
 	"net/url"
-
-	"github.com/paeria/pregoner/services/editor/accounts"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/paeria/pregoner/services/editor/accounts"
 )
 
 // user add asks the editor, on the bus, for the first administrator: the editor makes
 // the TOTP secret and answers it once, records the request, and refuses once an account
-// exists. The token commands act on the bus with the editor's own key.
+// exists. The token commands go through the API with the administrator's login.
 func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce(t *testing.T) {
 	w := newWorld(t)
 	for _, tc := range []struct{ stdin, role, want string }{
@@ -40,6 +41,10 @@ func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce
 			t.Errorf("user add %s with an account on the editor: %v", name, r.err)
 		}
 	}
+	if r := w.editor("", "user", "list"); r.err == nil || !strings.Contains(r.err.Error(), "log in first") {
+		t.Errorf("user list without a login: %v", r.err)
+	}
+	w.login("anna", u.Query().Get("secret"))
 	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "anna  admin") || strings.Contains(r.out, "bea") {
 		t.Errorf("user list:\n%s", r.out)
 	}
@@ -48,7 +53,7 @@ func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce
 	if r.err != nil || !strings.HasPrefix(token, "pgt_") || !strings.Contains(r.errOut, "shown only now") {
 		t.Fatalf("token create: %v %q %q", r.err, r.out, r.errOut)
 	}
-	if r := w.editor("", "token", "list"); !strings.Contains(r.out, "importer  anna   publish") || !strings.Contains(r.out, "token:importer") || strings.Contains(r.out, token) {
+	if r := w.editor("", "token", "list"); !regexp.MustCompile(`(?m)^importer +anna +publish `).MatchString(r.out) || !strings.Contains(r.out, "token:importer") || strings.Contains(r.out, token) {
 		t.Errorf("token list:\n%s", r.out)
 	}
 	if r := w.editor("", "token", "revoke", "importer"); r.err != nil {
@@ -58,8 +63,8 @@ func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce
 		t.Errorf("second revoke: %v", r.err)
 	}
 	// The first administrator is in the audit log in the name of the command line's key,
-	// the refused ones too; the token changes in the name of the editor's key. The OS
-	// user is no proof of anyone.
+	// the refused ones too; the token changes in the name of the administrator logged
+	// in. The OS user is no proof of anyone.
 	var adds []string
 	for _, e := range w.auditEvents() {
 		if e.Action == "user_add" {
@@ -73,13 +78,14 @@ func TestUserAddCreatesOnlyTheFirstAdministratorAndTokenCreatePrintsTheTokenOnce
 	if want := "bea:(cli key):cli:false anna:(cli key):cli:false anna:(cli key):cli:true bea:(cli key):cli:false"; strings.Join(adds, " ") != want {
 		t.Errorf("user_add events: %v; want %s", adds, want)
 	}
-	if got := strings.Join(w.audited(), " "); !strings.Contains(got, "token_revoke:importer:(bus key):cli") {
+	if got := strings.Join(w.audited(), " "); !strings.Contains(got, "token_revoke:importer:anna:cli") {
 		t.Errorf("audit lacks token_revoke: %s", got)
 	}
 }
 
-func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
+func TestUserUnlockRoleChangeAndResetsThroughTheAPIAreAudited(t *testing.T) {
 	w := newWorld(t)
+	w.member("ada", accounts.Admin)
 	w.account("bea", accounts.Writer)
 	tests := []struct {
 		name    string
@@ -97,6 +103,9 @@ func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
 		{"reset_totp_unknown", []string{"user", "reset-totp", "nobody"}, "", "user reset-totp nobody: no such account"},
 		{"force_password", []string{"user", "force-password", "bea"}, "bea: must choose a new password at their next login", ""},
 		{"force_password_unknown", []string{"user", "force-password", "nobody"}, "", "user force-password nobody: no such account"},
+		{"remove_self", []string{"user", "remove", "ada"}, "", "you cannot remove your own account"},
+		{"role_self", []string{"user", "role", "ada", "--role", "writer"}, "", "you cannot change your own role"},
+		{"bad_name", []string{"user", "unlock", "ana\x00"}, "", "control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,26 +121,41 @@ func TestUserUnlockRoleChangeAndResetsOnTheBusAreAudited(t *testing.T) {
 			}
 		})
 	}
-	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "bea   publisher") {
+	// Logged in, user add is the Accounts page's add, for any role, through the API.
+	if r := w.editor(password+"\n", "user", "add", "cesc", "--role", "writer"); r.err != nil || !strings.Contains(r.out, "cesc added as writer") || !strings.Contains(r.out, "otpauth://totp/") {
+		t.Errorf("user add as an administrator: %v %q", r.err, r.out)
+	}
+	if r := w.editor("", "user", "list"); !strings.Contains(r.out, "bea   publisher") || !strings.Contains(r.out, "cesc  writer") {
 		t.Errorf("user list:\n%s", r.out)
 	}
 	got := strings.Join(w.audited(), " ")
-	for _, want := range []string{"user_unlock:bea:(bus key):cli", "user_role:bea:(bus key):cli", "user_unlock:nobody:(bus key):cli",
-		"user_totp_reset:bea:(bus key):cli", "user_password_force:bea:(bus key):cli", "user_totp_reset:nobody:(bus key):cli"} {
+	for _, want := range []string{"user_unlock:bea:ada:cli", "user_role:bea:ada:cli", "user_unlock:nobody:ada:cli",
+		"user_totp_reset:bea:ada:cli", "user_password_force:bea:ada:cli", "user_totp_reset:nobody:ada:cli", "user_remove:ada:ada:cli",
+		"user_add:cesc:ada:cli"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
 	}
 }
 
-// The command line's own key (the hub's cli.nk) may only ask the editor to act: the
-// commands that work on the editor's buckets say which key they need.
-func TestAccountCommandsNeedTheEditorsKeyNotTheCLIs(t *testing.T) {
+// The account commands need an administrator's login, not a bus key: without a token
+// they say how to log in, and a publisher's login is refused in the editor's words.
+func TestAccountCommandsNeedAnAdministratorsLogin(t *testing.T) {
 	w := newWorld(t)
-	w.vars["NATS_NKEY_SEED"] = "data/credentials/cli.nk"
-	for _, args := range [][]string{{"user", "list"}, {"user", "unlock", "anna"}, {"token", "list"}, {"keys", "rotate"}} {
-		if r := w.editor("", args...); r.err == nil || !strings.Contains(r.err.Error(), "needs the editor's own bus key") {
-			t.Errorf("%v with the cli key: %v", args, r.err)
+	cmds := [][]string{{"user", "list"}, {"user", "unlock", "anna"}, {"user", "role", "anna", "--role", "writer"},
+		{"user", "remove", "anna"}, {"token", "list"}, {"token", "revoke", "x"}, {"token", "create", "x", "--owner", "pau"}, {"keys", "rotate"}}
+	for _, args := range cmds {
+		if r := w.editor("", args...); r.err == nil || !strings.Contains(r.err.Error(), "log in first") {
+			t.Errorf("%v without a login: %v", args, r.err)
 		}
+	}
+	w.member("pau", accounts.Publisher)
+	for _, args := range cmds {
+		if r := w.editor("", args...); r.err == nil || !strings.Contains(r.err.Error(), "that needs the admin role") {
+			t.Errorf("%v as a publisher: %v", args, r.err)
+		}
+	}
+	if r := w.editor(password+"\n", "user", "add", "bea", "--role", "writer"); r.err == nil || !strings.Contains(r.err.Error(), "that needs the admin role") {
+		t.Errorf("user add as a publisher: %v", r.err)
 	}
 }

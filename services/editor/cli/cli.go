@@ -5,8 +5,9 @@
 // audit log: the command line has no way of its own onto the bus. "editor login" gets
 // such a token for a member (password and TOTP code). "user add", which bootstraps the
 // first administrator, is a request to the editor on the bus with the command line's
-// own key (bus.UserCLI, which may do nothing else); the other account commands (user,
-// token, keys rotate) and "serve" need the editor's own key.
+// own key (bus.UserCLI, which may do nothing else). The other account commands (user,
+// token, keys rotate) are API requests too, with an administrator's token: only
+// "serve", which is the editor, needs the editor's own key.
 package cli
 
 import (
@@ -27,7 +28,7 @@ type Env struct {
 	// Stdin gives passwords and codes to "user add" and "login"; nil means none.
 	Stdin io.Reader
 	// Getenv reads the settings: the command line's (see Settings), the bus's for the
-	// account commands and serve, the editor service's for serve. nil reads nothing.
+	// first administrator and serve, the editor service's for serve. nil reads nothing.
 	Getenv func(string) string
 	// TokenFile is where "editor login" keeps its token and where the other commands
 	// look for one when EDITOR_TOKEN is unset; "" keeps none (login prints it).
@@ -69,6 +70,7 @@ func commands() []command {
 		{"import", "DIR", "publish every .md file in DIR; unchanged files publish nothing", importCmd, nil},
 		{"status", "ID", "show where bulletin ID stands on each channel", statusCmd, func(fs *flag.FlagSet) {
 			fs.Bool("json", false, "print JSON instead of a table")
+			fs.String("lang", "", "the table's language: ca, es or en (default: LC_ALL, LC_MESSAGES or LANG, else ca)")
 		}},
 		{"retract", "ID", "withdraw bulletin ID from every channel (and cancel its schedule)", retractCmd, nil},
 		{"retry", "ID CHANNEL", "send a dead delivery back to its channel", retryCmd, nil},
@@ -76,9 +78,9 @@ func commands() []command {
 		{"login", "NAME", "log in as NAME (password and TOTP code); keeps a token for the other commands", loginCmd, nil},
 		{"logout", "", "end the login token kept by login", logoutCmd, nil},
 		{"serve", "", "run the editor service: web UI, API and schedule runner (settings: editor serve --help)", nil, nil},
-		{"user", "add|list|remove|unlock|role|reset-totp|force-password NAME", "add: ask the editor for the first administrator (only while there is no account; prints the QR code); the others manage staff accounts on the bus with the editor's own key: unlock forgets failed logins, role --role R changes the role, reset-totp and force-password make the next login set up a new second factor or password", userCmd, roleFlag("admin")},
-		{"token", "create|list|revoke NAME", "manage automation API tokens on the bus, with the editor's own key; create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
-		{"keys", "init|rotate", "the key file that seals the TOTP secrets (EDITOR_SECRET_KEY_FILE): init creates it, rotate seals every account with a new key", keysCmd, nil},
+		{"user", "add|list|remove|unlock|role|reset-totp|force-password NAME", "manage staff accounts as an administrator (logged in): add --role R prints the new account's QR code, unlock forgets failed logins, role --role R changes the role, reset-totp and force-password make the next login set up a new second factor or password. Not logged in, add asks the editor for the first administrator (only while there is no account)", userCmd, roleFlag("admin")},
+		{"token", "create|list|revoke NAME", "manage automation API tokens as an administrator (logged in); create --owner MEMBER [--scope publish|admin] [--expires 90d] prints the token once", tokenCmd, tokenFlags},
+		{"keys", "init|rotate", "the key file that seals the TOTP secrets (EDITOR_SECRET_KEY_FILE): init creates it (on the editor's machine), rotate asks the editor to seal every account with a new key (an administrator, logged in)", keysCmd, nil},
 	}
 }
 
@@ -159,10 +161,11 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %-24s %s\n", c.name, c.args, c.summary)
 	}
-	fmt.Fprintln(w, "\npublish, import, status, retract, retry and schedule are requests to the editor at")
-	fmt.Fprintln(w, "EDITOR_URL, with the token of 'editor login' (or EDITOR_TOKEN): the editor checks them")
-	fmt.Fprintln(w, "as it checks the web UI's and records the token's owner. user add asks the editor on the bus")
-	fmt.Fprintln(w, "for the first administrator; the other user, token and keys commands need the editor's own key.")
+	fmt.Fprintln(w, "\nEvery command but serve and keys init is a request to the editor at EDITOR_URL, with the")
+	fmt.Fprintln(w, "token of 'editor login' (or EDITOR_TOKEN): the editor checks it as it checks the web UI's")
+	fmt.Fprintln(w, "and records the token's owner; user, token and keys rotate need an administrator. Only the")
+	fmt.Fprintln(w, "first administrator (user add, not logged in, no account yet) is asked for on the bus, with")
+	fmt.Fprintln(w, "the command line's own key (the hub's data/credentials/cli.nk, or NATS_NKEY_SEED).")
 	fmt.Fprintln(w, "\nSettings (environment variables):")
 	var cfg Config
 	_ = cfg.Settings().Help(w)

@@ -126,8 +126,8 @@ func TestStatusRetractAndRetry(t *testing.T) {
 	if _, err := w.store.Put(context.Background(), dead, 0); err != nil {
 		t.Fatal(err)
 	}
-	r = w.editor("", "status", "estat")
-	for _, want := range []string{"estat@1 — Estat", "by anna", "telegram  dead", "Bad Request: chat not found [sandbox: nothing reaches the real channel]", "web       pending"} {
+	r = w.editor("", "status", "estat", "--lang", "en")
+	for _, want := range []string{"estat@1 — Estat", "by anna", "telegram  not delivered (given up)", "Bad Request: chat not found [sandbox: nothing reaches the real channel]", "web       pending"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("status table lacks %q:\n%s", want, r.out)
 		}
@@ -191,7 +191,8 @@ func TestIdentityComesFromTheTokenOnly(t *testing.T) {
 // A script's token (editor token create) acts under its own name.
 func TestAnAutomationTokenActsUnderItsName(t *testing.T) {
 	w := newWorld(t)
-	w.member("anna", accounts.Publisher)
+	w.account("anna", accounts.Publisher)
+	w.member("ada", accounts.Admin)
 	r := w.editor("", "token", "create", "importer", "--owner", "anna")
 	token := strings.TrimSpace(r.out)
 	if r.err != nil || !strings.HasPrefix(token, "pgt_") {

@@ -13,15 +13,14 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/api"
 	"github.com/paeria/pregoner/shared/bulletin"
-	"github.com/paeria/pregoner/shared/bus"
 )
 
-// client is one command's way to the editor: its API, and the bus for the account
-// commands. It connects on first use, so "--help" and bad arguments need no server.
+// client is one command's way to the editor: its API (and, for the first
+// administrator only, the bus with the command line's own key). It connects on first
+// use, so "--help" and bad arguments need no server.
 type client struct {
-	env  Env
-	cfg  *Config
-	conn *bus.Conn
+	env Env
+	cfg *Config
 }
 
 // apiTimeout bounds one API call; a publish is quick, a slow answer is a problem.
@@ -169,8 +168,4 @@ func statusOf(err error) int {
 	return 0
 }
 
-func (c *client) close() {
-	if c.conn != nil {
-		c.conn.Close()
-	}
-}
+func (c *client) close() {}

@@ -129,7 +129,13 @@ func (w *world) member(name string, role accounts.Role) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	code, err := accounts.Code(u.Query().Get("secret"), time.Now())
+	w.login(name, u.Query().Get("secret"))
+}
+
+// login logs in as name with "editor login", with the code of TOTP secret.
+func (w *world) login(name, secret string) {
+	w.t.Helper()
+	code, err := accounts.Code(secret, time.Now())
 	if err != nil {
 		w.t.Fatal(err)
 	}

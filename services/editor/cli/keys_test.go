@@ -10,7 +10,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 )
 
-// token create says what is missing or wrong before anything reaches the bus.
+// token create says what is missing or wrong, before the editor or in its words.
 func TestTokenCreateFlags(t *testing.T) {
 	w := newWorld(t)
 	w.member("anna", accounts.Admin)
@@ -53,6 +53,12 @@ func TestTokenCreateFlags(t *testing.T) {
 		strings.Count(row, time.Now().Local().Format(time.DateOnly)) != 2 { // created and last used today
 		t.Errorf("token list: want owner, scope, expiry and last use:\n%s", list)
 	}
+	// Another administrator removes anna (she may not remove herself, nor may her token).
+	if r := w.editor("", "user", "remove", "anna"); r.err == nil || !strings.Contains(r.err.Error(), "your own account") {
+		t.Errorf("anna's token removes anna: %v", r.err)
+	}
+	delete(w.vars, "EDITOR_TOKEN")
+	w.member("bob", accounts.Admin)
 	if r := w.editor("", "user", "remove", "anna"); r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -65,13 +71,14 @@ func TestTokenCreateFlags(t *testing.T) {
 // editor that was running all along.
 func TestKeysRotate(t *testing.T) {
 	w := newWorld(t)
+	w.member("ada", accounts.Admin)
 	uri := w.account("anna", accounts.Publisher)
 	secret := uri[strings.Index(uri, "secret=")+len("secret="):]
 	secret = secret[:strings.IndexAny(secret+"&", "&\n")]
 	path := w.vars["EDITOR_SECRET_KEY_FILE"]
 	before, _ := accounts.ReadKeyFile(path)
 	r := w.editor("", "keys", "rotate")
-	if r.err != nil || !strings.Contains(r.out, "1 accounts sealed with the new key") {
+	if r.err != nil || !strings.Contains(r.out, "2 accounts sealed with the new key") {
 		t.Fatalf("keys rotate: %v %q %s", r.err, r.out, r.errOut)
 	}
 	after, err := accounts.ReadKeyFile(path)
@@ -85,7 +92,7 @@ func TestKeysRotate(t *testing.T) {
 	if r := w.editor(password+"\n"+code+"\n", "login", "anna"); r.err != nil {
 		t.Errorf("login after rotation: %v %s", r.err, r.errOut)
 	}
-	if got := w.audited(); len(got) < 2 || got[1] != "key_rotate:"+path+":(bus key):cli" { // newest first: the login, then the rotation
+	if got := w.audited(); len(got) < 2 || got[1] != "key_rotate:"+path+":ada:cli" { // newest first: the login, then the rotation
 		t.Errorf("audit: %v", got[:2])
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 )
@@ -46,43 +48,93 @@ func statusCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string) 
 	if flagBool(fs, "json") {
 		enc := json.NewEncoder(c.env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(&st)
+		return enc.Encode(&st) // machine output: stable, in no language
+	}
+	w, err := newStatusWords(flagString(fs, "lang"), c.env.Getenv)
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
 	}
 	l := st.Latest
-	fmt.Fprintf(c.env.Stdout, "%s — %s\nrevision %d (%s) by %s at %s\n\n", l.Key(), l.Bulletin.Title, l.Rev, l.Action,
-		orDash(l.Author), l.At.Local().Format(time.DateTime))
+	fmt.Fprintf(c.env.Stdout, "%s — %s\n%s\n\n", l.Key(), l.Bulletin.Title,
+		w.t("cli.status.head", l.Rev, w.word("action", string(l.Action)), orDash(l.Author), w.date(l.At)))
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tSTATE\tREV\tATTEMPTS\tWHERE / WHY")
+	fmt.Fprintln(tw, w.t("cli.status.columns"))
 	for _, ch := range st.Channels {
 		rev, attempts, detail := "-", "-", ""
 		if r := ch.Record; r != nil {
-			rev, attempts, detail = fmt.Sprint(r.Rev), fmt.Sprint(r.Attempts), explain(r)
+			rev, attempts, detail = fmt.Sprint(r.Rev), fmt.Sprint(r.Attempts), w.explain(r)
 		}
 		if ch.State == delivery.Pending && (ch.Record == nil || ch.Record.Rev < l.Rev) {
-			detail = fmt.Sprintf("waiting for the %s worker to take revision %d", ch.Channel, l.Rev)
+			detail = w.t("cli.status.waiting", ch.Channel, l.Rev)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Channel, ch.State, rev, attempts, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ch.Channel, w.word("state", string(ch.State)), rev, attempts, detail)
 	}
 	return tw.Flush()
 }
 
+// statusWords put the status table in the reader's language: the one --lang names,
+// else the terminal's (LC_ALL, LC_MESSAGES, LANG: ca_ES.UTF-8 is Catalan), else
+// Catalan; dates as dd/mm/aaaa HH:MM in the council's zone, as the UI writes them.
+type statusWords struct {
+	lang  i18n.Lang
+	words *i18n.Catalogue
+	loc   *time.Location
+}
+
+func newStatusWords(flagLang string, getenv func(string) string) (*statusWords, error) {
+	lang := i18n.Default
+	if flagLang != "" {
+		l, ok := i18n.Parse(flagLang)
+		if !ok {
+			return nil, fmt.Errorf("--lang: unknown language %q (want ca, es or en)", flagLang)
+		}
+		lang = l
+	} else if l, ok := terminalLang(getenv); ok {
+		lang = l
+	}
+	words, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cmp.Or(getenv("EDITOR_TIME_ZONE"), "Europe/Madrid"))
+	if err != nil {
+		return nil, fmt.Errorf("EDITOR_TIME_ZONE: %w", err)
+	}
+	return &statusWords{lang: lang, words: words, loc: loc}, nil
+}
+
+// terminalLang is the language of the locale variables, in POSIX's order: the first
+// one set decides, and a language the editor does not speak ("C", "fr_FR") is none.
+func terminalLang(getenv func(string) string) (i18n.Lang, bool) {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			return i18n.Parse(v)
+		}
+	}
+	return "", false
+}
+
+func (w *statusWords) t(key string, args ...any) string { return w.words.T(w.lang, key, args...) }
+func (w *statusWords) word(kind, v string) string       { return w.words.Word(w.lang, kind, v) }
+func (w *statusWords) date(t time.Time) string          { return i18n.Date(t, w.loc) }
+
 // explain says where a record's bulletin is, or why it is not there.
-func explain(r *delivery.Record) string {
+func (w *statusWords) explain(r *delivery.Record) string {
 	detail := r.Ref.URL
 	if r.Error != "" {
 		detail = r.Error
 	}
 	if r.State == delivery.Failed {
-		detail += " (next try " + r.NextAttempt.Local().Format(time.TimeOnly) + ")"
+		detail += w.t("cli.status.nextTry", w.date(r.NextAttempt))
 	}
 	if r.Visible != "" {
-		detail += "; still visible: " + r.Visible
+		detail += w.t("cli.status.visible", r.Visible)
 	}
 	if r.State == delivery.Superseded {
-		detail = fmt.Sprintf("not sent: revision %d replaced it before its turn", r.SupersededBy)
+		detail = w.t("cli.status.superseded", r.SupersededBy)
 	}
 	if r.Ref.Sandbox {
-		detail += " [sandbox: nothing reaches the real channel]"
+		detail += w.t("cli.status.sandbox")
 	}
 	if r.Ref.Note != "" {
 		detail += " [" + r.Ref.Note + "]"
@@ -164,4 +216,12 @@ func scheduleCmd(ctx context.Context, c *client, fs *flag.FlagSet, args []string
 	}
 	fmt.Fprintf(c.env.Stdout, "schedule of %s cancelled: nothing will be published\n", id)
 	return nil
+}
+
+// flagString is a string flag's value, "" when the command has no such flag.
+func flagString(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }

@@ -24,6 +24,9 @@ type Intent struct {
 	// File is the name of the file the bulletin came from, when it came from one: its
 	// stem is the id when the front matter gives none. Empty means "bulletin.md".
 	File string
+	// DraftOf names whose draft of the bulletin is being published, when one is: the
+	// draft is done once published, and the revision names her as its writer.
+	DraftOf string
 }
 
 // Check parses src and applies every rule a publish applies: the bulletin format, the
@@ -152,7 +155,8 @@ func (d *Desk) Preview(ctx context.Context, f Fields, in Intent) (*Preview, erro
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	p.Web = template.HTML(web) // sanitised: raw HTML is kept as text, unsafe links unwrapped
-	for _, m := range d.tg.Messages(b, d.Permalink(b.ID)) {
+	// As sent: with a photo, part 1 is its caption (1,024 units).
+	for _, m := range d.tg.Post(b, d.Permalink(b.ID), "").Parts {
 		p.Telegram = append(p.Telegram, template.HTML(m)) // Telegram's HTML subset, escaped by tghtml
 	}
 	switch {

@@ -51,6 +51,11 @@ type Desk struct {
 	// words put the desk's own problems in words: English in Message, for the API and
 	// the command line; the UI translates Problem.Msg into the member's language.
 	words *i18n.Catalogue
+	// schedules is the SCHEDULES bucket, watched for live pages (WatchChanges); nil
+	// when it is not there.
+	schedules jetstream.KeyValue
+	// routes is Telegram's routing profile, for the compose page (channels.go).
+	routes *routes
 }
 
 // Deps are what a Desk works with.
@@ -66,7 +71,8 @@ type Deps struct {
 	Log      *slog.Logger
 }
 
-// BucketDrafts holds drafts, key: bulletin id. The set-up (bus.Setup) creates it.
+// BucketDrafts holds drafts, key: "<bulletin id>.<AuthorKey(author)>", one per author
+// (drafts.go). The set-up (bus.Setup) creates it.
 const BucketDrafts = bus.BucketDrafts
 
 // New binds a desk to the bus: the bulletins, the records and the drafts bucket, which
@@ -88,6 +94,7 @@ func New(ctx context.Context, d Deps) (*Desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("desk: bucket %s: %w", bus.BucketDeliveries, err)
 	}
+	schedules, _ := d.JS.KeyValue(ctx, bus.BucketSchedules) // optional: live pages only
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -98,7 +105,7 @@ func New(ctx context.Context, d Deps) (*Desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("desk: %w", err)
 	}
-	return &Desk{words: words, pub: pub, store: store, audit: d.Audit, drafts: drafts, deliveries: deliveries, sched: d.Schedule, md: markdown.New(),
+	return &Desk{routes: newRoutes(ctx, d.JS), words: words, pub: pub, store: store, audit: d.Audit, drafts: drafts, deliveries: deliveries, schedules: schedules, sched: d.Schedule, md: markdown.New(),
 		tg: tghtml.NewRenderer(d.WebBaseURL), webBase: strings.TrimRight(d.WebBaseURL, "/"), now: d.Now, log: d.Log}, nil
 }
 

@@ -52,17 +52,18 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 		return nil, &InvalidError{Problems: ps}
 	}
 	if b.PublishAt != nil && b.PublishAt.After(d.now()) {
-		return d.schedule(ctx, a, b)
+		return d.schedule(ctx, a, b, in.DraftOf)
 	}
 	if err := d.cancelFirst(ctx, a, b.ID, "published now instead"); err != nil {
 		return nil, fmt.Errorf("publish %s: could not cancel its schedule, so nothing was published: %w", b.ID, err)
 	}
-	p, err := d.pub.Publish(ctx, b, a.Name)
+	writer := d.writerOf(ctx, b.ID, in.DraftOf)
+	p, err := d.pub.PublishWritten(ctx, b, a.Name, writer)
 	if err != nil {
 		d.record(ctx, a, audit.Publish, b.ID, false, err.Error())
 		return nil, fmt.Errorf("publish %s: %w", b.ID, err)
 	}
-	_ = d.drafts.Delete(ctx, b.ID) // published: the draft is done
+	d.draftsDone(ctx, b.ID, a.Name, in.DraftOf)
 	action := audit.Publish
 	if p.Revision.Action == bulletin.Edit {
 		action = audit.Edit
@@ -70,12 +71,14 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 	detail := b.Title
 	if !p.Changed {
 		detail = "unchanged: nothing published"
+	} else if p.Revision.Writer != "" {
+		detail += " — written by " + p.Revision.Writer
 	}
 	d.record(ctx, a, action, p.Revision.Key(), true, detail)
 	return &Outcome{ID: b.ID, Revision: p.Revision, Changed: p.Changed}, nil
 }
 
-func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin) (*Outcome, error) {
+func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin, draftOf string) (*Outcome, error) {
 	if d.sched == nil {
 		return nil, &InvalidError{Problems: []Problem{{Field: "publish_at", Message: "scheduling is not available on this server; leave it empty to publish now"}}}
 	}
@@ -84,7 +87,7 @@ func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin) (*Ou
 		d.record(ctx, a, audit.Schedule, b.ID, false, err.Error())
 		return nil, busy(fmt.Errorf("schedule %s: %w", b.ID, err))
 	}
-	_ = d.drafts.Delete(ctx, b.ID)
+	d.draftsDone(ctx, b.ID, a.Name, draftOf)
 	d.record(ctx, a, audit.Schedule, b.ID, true, "for "+at.Format(time.RFC3339)+": "+b.Title)
 	return &Outcome{ID: b.ID, Scheduled: &at}, nil
 }

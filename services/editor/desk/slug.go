@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/paeria/pregoner/shared/bulletin"
@@ -109,10 +108,5 @@ func (d *Desk) idInUse(ctx context.Context, id string) (bool, error) {
 			return false, err
 		}
 	}
-	if _, err := d.drafts.Get(ctx, id); err == nil {
-		return true, nil
-	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, err
-	}
-	return false, nil
+	return d.hasDrafts(ctx, id)
 }

@@ -105,6 +105,8 @@ type Change struct {
 	Revision *bulletin.Revision `json:"revision"`
 	// Diff is the line diff of the bulletin file against the revision before.
 	Diff []DiffLine `json:"diff"`
+	// What is the same change in words: each field before and after.
+	What Changes `json:"what"`
 }
 
 // History returns every revision of id, newest first, each with its diff.
@@ -117,13 +119,14 @@ func (d *Desk) History(ctx context.Context, id string) ([]Change, error) {
 		return nil, notFound(err, "bulletin "+id)
 	}
 	out := make([]Change, len(revs))
+	what := changesOf(revs, d.retractReasons(ctx, id))
 	var prev []byte
 	for i, r := range revs {
 		cur := FieldsOf(r.Bulletin).Source()
 		if r.Action == bulletin.Retract {
 			cur = nil
 		}
-		out[len(revs)-1-i] = Change{Revision: r, Diff: Diff(string(prev), string(cur))}
+		out[len(revs)-1-i] = Change{Revision: r, Diff: Diff(string(prev), string(cur)), What: what[i]}
 		prev = cur
 	}
 	return out, nil

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 	_ "time/tzdata" // the time zone works on machines without a zoneinfo database
 
@@ -51,9 +50,6 @@ const (
 	DefaultTimeZone = "Europe/Madrid"
 	// DefaultIssuer is the name the authenticator app shows.
 	DefaultIssuer = "Paeria pregoner"
-	// DefaultAuditMaxBytes caps the audit stream: years of a council's logins and
-	// publishes fit many times over; the cap is there so a flood cannot fill the disk.
-	DefaultAuditMaxBytes = 1 << 30
 	// DefaultShutdownGrace lets in-flight requests finish on shutdown.
 	DefaultShutdownGrace = 10 * time.Second
 )
@@ -78,8 +74,6 @@ type Config struct {
 	// SecretKeyFile holds the keys that seal the TOTP secrets (accounts.Keyring): a
 	// file of the editor's machine, never on the bus. Required; the hub writes one.
 	SecretKeyFile string
-	// AuditMaxBytes caps the AUDIT stream; past it the oldest events go.
-	AuditMaxBytes int64
 	// ShutdownGrace bounds how long Run waits for requests on shutdown (not a setting).
 	ShutdownGrace time.Duration
 }
@@ -89,7 +83,7 @@ func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, WebBaseURL: DefaultWebBaseURL, Replicas: 1,
 		SessionIdle: DefaultSessionIdle, SessionMax: DefaultSessionMax, FreeFailures: DefaultFreeFailures,
 		Backoff: DefaultBackoff, BackoffMax: DefaultBackoffMax, FailDelay: DefaultFailDelay, BcryptCost: DefaultBcryptCost,
-		MinPassword: DefaultMinPassword, TimeZone: DefaultTimeZone, Issuer: DefaultIssuer, AuditMaxBytes: DefaultAuditMaxBytes,
+		MinPassword: DefaultMinPassword, TimeZone: DefaultTimeZone, Issuer: DefaultIssuer,
 		ShutdownGrace: DefaultShutdownGrace}
 }
 
@@ -123,8 +117,6 @@ func (c *Config) Settings() settings.Table {
 			Parse: settings.String(&c.Issuer)},
 		{Var: "EDITOR_SECRET_KEY_FILE", Required: true, Meaning: "file of the keys that seal the TOTP secrets (32 random bytes, raw or base64; the first line seals): never on the bus; the hub writes <data>/credentials/editor-totp.key; create one with editor keys init, rotate with editor keys rotate",
 			Parse: keyFile(&c.SecretKeyFile)},
-		{Var: "EDITOR_AUDIT_MAX_BYTES", Default: "1GiB", Meaning: "the audit log's cap (KiB, MiB, GiB or bytes); past it the oldest events go, and the log warns at 80%",
-			Parse: byteSize(&c.AuditMaxBytes, 1<<20, 1<<40)},
 	}
 }
 
@@ -139,35 +131,6 @@ func zone(dst *string) func(string) error {
 		*dst = v
 		return nil
 	}
-}
-
-// byteSize reads a size in bytes, with an optional KiB, MiB, GiB or TiB, from lo to hi.
-func byteSize(dst *int64, lo, hi int64) func(string) error {
-	return func(v string) error {
-		num, unit := v, int64(1)
-		for i, suffix := range []string{"KiB", "MiB", "GiB", "TiB"} {
-			if n, ok := strings.CutSuffix(v, suffix); ok {
-				num, unit = n, int64(1)<<(10*(i+1))
-				break
-			}
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
-		if err != nil || n < 0 || n > hi/unit || n*unit < lo || n*unit > hi {
-			return fmt.Errorf("%q is not a size from 1MiB to 1TiB (want e.g. 1GiB or 512MiB)", v)
-		}
-		*dst = n * unit
-		return nil
-	}
-}
-
-// sizeString is n as byteSize reads it, in the largest unit that divides it.
-func sizeString(n int64) string {
-	for i, suffix := range []string{"TiB", "GiB", "MiB", "KiB"} {
-		if unit := int64(1) << (10 * (4 - i)); n >= unit && n%unit == 0 {
-			return strconv.FormatInt(n/unit, 10) + suffix
-		}
-	}
-	return strconv.FormatInt(n, 10)
 }
 
 // keyFile checks that the file at the path holds keys, and keeps the path: the service
@@ -193,6 +156,15 @@ var renamed = map[string]string{
 	"EDITOR_LOCKOUT":      "EDITOR_FAIL_BACKOFF_MAX",
 }
 
+// retiredAuditCap was the editor's audit cap, which had to agree with the stream's:
+// an operator's raised cap then kept the editor from starting. The cap is the stream's
+// own now; set, the variable would be ignored in silence, so LoadConfig says where the
+// cap is.
+const retiredAuditCap = "EDITOR_AUDIT_MAX_BYTES"
+
+var errAuditCap = errors.New(retiredAuditCap + ": no longer read (the audit log's cap is the AUDIT stream's own: " +
+	"the set-up creates it with 1GiB and keeps what the operator sets with the admin key, nats stream edit AUDIT --max-bytes=...; the editor reads it)")
+
 // LoadConfig reads the configuration through getenv: the editor's table, and the bus's
 // NATS_REPLICAS. It reports every problem at once, each as "VAR: what is wrong (want
 // what is right)".
@@ -216,6 +188,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if getenv(old) != "" {
 			errs = append(errs, fmt.Errorf("%s: no longer read (want %s instead)", old, now))
 		}
+	}
+	if getenv(retiredAuditCap) != "" {
+		errs = append(errs, errAuditCap)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
@@ -258,6 +233,6 @@ func (c Config) values() map[string]string {
 		"EDITOR_FAIL_BACKOFF_MAX": c.BackoffMax.String(),
 		"EDITOR_FAIL_DELAY":       c.FailDelay.String(), "EDITOR_BCRYPT_COST": strconv.Itoa(c.BcryptCost),
 		"EDITOR_MIN_PASSWORD": strconv.Itoa(c.MinPassword), "EDITOR_TOTP_ISSUER": c.Issuer,
-		"EDITOR_SECRET_KEY_FILE": c.SecretKeyFile, "EDITOR_AUDIT_MAX_BYTES": sizeString(c.AuditMaxBytes),
+		"EDITOR_SECRET_KEY_FILE": c.SecretKeyFile,
 	}
 }

@@ -163,7 +163,7 @@ func TestWriterCannotPublishButKeepsTheText(t *testing.T) {
 	}
 	// A publisher finds the draft in the list and publishes it.
 	p := e.loggedIn("pau", accounts.Publisher)
-	if r := p.get("/"); !strings.Contains(r.body, `href="/drafts/avis"`) {
+	if r := p.get("/"); !strings.Contains(r.body, `href="/drafts/avis/`) {
 		t.Errorf("the draft is not in the list")
 	}
 	form.Set("action", "publish")

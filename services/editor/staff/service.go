@@ -17,13 +17,11 @@ import (
 	"github.com/paeria/pregoner/services/editor/api"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/services/editor/ui"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/schedule"
 )
-
-// maxBody bounds every request body: a bulletin is at most 256 KiB.
-const maxBody = 1 << 20
 
 // Service is the editor: accounts, desk, UI and API behind one handler, and the
 // schedule runner.
@@ -85,7 +83,7 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 		log.Warn("older account records brought up to date", "totp_secrets_sealed", m.Sealed,
 			"tokens_given_expiry", m.TokensDated, "expiry", accounts.DefaultTokenTTL.String())
 	}
-	al, err := audit.New(ctx, js, cfg.Replicas, o.Now, audit.WithMaxBytes(cfg.AuditMaxBytes), audit.WithLog(log))
+	al, err := audit.New(ctx, js, cfg.Replicas, o.Now, audit.WithLog(log))
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
@@ -118,16 +116,13 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
 		http.Error(w, "Refused: this request came from another site. If you pressed a button in the editor, reload the page and try again.", http.StatusForbidden)
 	}))
-	h := ui.SecurityHeaders(cop.Handler(limitBody(mux)))
+	words, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("editor: %w", err)
+	}
+	h := ui.SecurityHeaders(cop.Handler(limitBody(words, mux)))
 	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, api: apiSrv, handler: h,
 		stop: sync.OnceFunc(func() { close(stopping) }), nc: js.Conn()}, nil
-}
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // Handler is the editor's whole HTTP interface, for tests and for embedding.
@@ -149,10 +144,16 @@ func (s *Service) Run(ctx context.Context) error {
 // once), and the watch of delivery records that tells every page which channels are
 // sandboxes, and the minute's count of refused API tokens for the audit log (written
 // last when ctx ends, after Serve has let the requests finish), and the answers to the
-// command line's requests on the bus (AnswerCLI: the first administrator).
+// command line's requests on the bus (AnswerCLI: the first administrator), and the
+// audit event of every delivery that dies (Desk.AuditDeaths, once across replicas).
 func (s *Service) Background(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.Desk.TrackSandboxes(ctx) })
+	wg.Go(func() {
+		if err := s.Desk.AuditDeaths(ctx); err != nil {
+			s.log.Error("deliveries that die go unaudited", "err", err)
+		}
+	})
 	wg.Go(func() { s.api.Background(ctx) })
 	if s.nc != nil {
 		wg.Go(func() {
@@ -173,11 +174,12 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { background <- s.Background(bctx) }()
 	defer func() { stopBackground(); <-background }()
 
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, MaxHeaderBytes: maxHeaderBytes,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.log.Info("editor listening", "addr", ln.Addr().String())
+	s.announceFirstRun(ctx, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -196,7 +198,8 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // OpenAccounts binds to the accounts and the audit log without the rest of the
-// service: the CLI's account commands use it.
+// service, on the editor's own key: tests set accounts up with it (the command line no
+// longer does; its account commands go through the API).
 func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*accounts.Store, *audit.Log, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("editor: %w", err)
@@ -205,7 +208,7 @@ func OpenAccounts(ctx context.Context, cfg Config, js jetstream.JetStream) (*acc
 	if err != nil {
 		return nil, nil, err
 	}
-	al, err := audit.New(ctx, js, cfg.Replicas, nil, audit.WithMaxBytes(cfg.AuditMaxBytes))
+	al, err := audit.New(ctx, js, cfg.Replicas, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,12 +38,21 @@ type adminData struct {
 	FormErrorAtField string
 }
 
+// members is account management as the API does it (desk.Members): one code path
+// for the role check, the refusals of self-harm and the audit events.
+func (s *Server) members() *desk.Members { return desk.NewMembers(s.acc, s.audit, s.log) }
+
+// admin is the member at the Accounts page as desk.Members sees her.
+func admin(r *http.Request, u *accounts.User) desk.Admin {
+	return desk.Admin{Actor: actor(r, u), Account: u.Name}
+}
+
 func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request, u *accounts.User, action string) bool {
-	if u.Role.Allows(accounts.Admin) {
+	err := s.members().Allow(r.Context(), admin(r, u), action)
+	if err == nil {
 		return true
 	}
-	_ = s.audit.Record(r.Context(), audit.Event{Actor: u.Name, Via: "ui", Action: audit.Denied, Detail: action, Remote: r.RemoteAddr})
-	s.fail(w, r, "message", page{Title: i18n.M("title.accounts"), User: u}, &desk.ForbiddenError{Action: action, Need: accounts.Admin})
+	s.fail(w, r, "message", page{Title: i18n.M("title.accounts"), User: u}, err)
 	return false
 }
 
@@ -80,24 +89,13 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, u *accounts.U
 	s.render(w, r, status, "admin", pg)
 }
 
-func (s *Server) auditAccount(r *http.Request, u *accounts.User, action, target string, err error) {
-	e := audit.Event{Actor: u.Name, Via: "ui", Action: action, Target: target, OK: err == nil, Remote: r.RemoteAddr}
-	if err != nil {
-		e.Detail = err.Error()
-	}
-	if aerr := s.audit.Record(r.Context(), e); aerr != nil {
-		s.log.Error("audit log write failed", "action", action, "err", aerr)
-	}
-}
-
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	if !s.requireAdmin(w, r, u, "add an account") {
 		return
 	}
 	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
 	role := accounts.Role(r.PostFormValue("role"))
-	na, err := s.acc.AddUser(r.Context(), name, role, r.PostFormValue("password"), u.Name)
-	s.auditAccount(r, u, audit.UserAdd, name, err)
+	na, err := s.members().Add(r.Context(), admin(r, u), name, role, r.PostFormValue("password"))
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notAdded", err.Error()), func(d *adminData) {
 			d.FormName, d.FormRole = name, string(role)
@@ -113,13 +111,7 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, u *accounts.
 		return
 	}
 	name := r.PathValue("name")
-	var err error
-	if name == u.Name {
-		err = errSelf{"admin.selfRemove", "you cannot remove your own account; ask another administrator"}
-	} else {
-		err = s.acc.RemoveUser(r.Context(), name)
-	}
-	s.auditAccount(r, u, audit.UserRemove, name, err)
+	err := s.members().Remove(r.Context(), admin(r, u), name)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.notRemoved", err), func(*adminData) {})
 		return
@@ -132,8 +124,7 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request, u *accounts.
 		return
 	}
 	name := r.PathValue("name")
-	err := s.acc.Unlock(r.Context(), name)
-	s.auditAccount(r, u, audit.UserUnlock, name, err)
+	err := s.members().Unlock(r.Context(), admin(r, u), name)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notUnlocked", err.Error()), func(*adminData) {})
 		return
@@ -146,22 +137,7 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request, u *accounts.Use
 		return
 	}
 	name, role := r.PathValue("name"), accounts.Role(r.PostFormValue("role"))
-	var was accounts.Role
-	var err error
-	if name == u.Name {
-		// Else the last administrator could demote herself and leave nobody to undo it.
-		err = errSelf{"admin.selfRole", "you cannot change your own role; ask another administrator"}
-	} else {
-		was, err = s.acc.SetRole(r.Context(), name, role)
-	}
-	e := audit.Event{Actor: u.Name, Via: "ui", Action: audit.UserRole, Target: name, OK: err == nil, Remote: r.RemoteAddr,
-		Detail: string(was) + " → " + string(role)}
-	if err != nil {
-		e.Detail = err.Error()
-	}
-	if aerr := s.audit.Record(r.Context(), e); aerr != nil {
-		s.log.Error("audit log write failed", "action", audit.UserRole, "err", aerr)
-	}
+	_, err := s.members().SetRole(r.Context(), admin(r, u), name, role)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.roleNotSet", err), func(*adminData) {})
 		return
@@ -175,14 +151,15 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts
 	}
 	name := strings.TrimSpace(strings.ToLower(r.PostFormValue("name")))
 	nt := accounts.NewToken{Name: name, Scope: accounts.Scope(r.PostFormValue("scope")),
-		Owner: cmp.Or(r.PostFormValue("owner"), u.Name), By: u.Name}
+		Owner: cmp.Or(r.PostFormValue("owner"), u.Name)}
 	var secret string
 	ttl, err := tokenDays(r.PostFormValue("days"))
 	if err == nil {
 		nt.TTL = ttl
-		secret, _, err = s.acc.CreateToken(r.Context(), nt)
+		secret, _, err = s.members().CreateToken(r.Context(), admin(r, u), nt)
+	} else {
+		s.members().Refused(r.Context(), admin(r, u), audit.TokenCreate, name, err)
 	}
-	s.auditAccount(r, u, audit.TokenCreate, name, err)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.tokenNotMade", err.Error()), func(*adminData) {})
 		return
@@ -208,8 +185,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *accounts
 		return
 	}
 	name := r.PathValue("name")
-	err := s.acc.RevokeToken(r.Context(), name)
-	s.auditAccount(r, u, audit.TokenRevoke, name, err)
+	err := s.members().RevokeToken(r.Context(), admin(r, u), name)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notRevoked", err.Error()), func(*adminData) {})
 		return
@@ -251,6 +227,10 @@ func (s *Server) problem(key string, err error) i18n.Msg {
 	var self errSelf
 	if errors.As(err, &self) {
 		return i18n.M(key, i18n.M(self.key))
+	}
+	var dself *desk.SelfError
+	if errors.As(err, &dself) {
+		return i18n.M(key, i18n.M(dself.Key))
 	}
 	return i18n.M(key, err.Error())
 }

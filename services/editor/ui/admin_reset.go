@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
-	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/i18n"
 )
 
@@ -15,15 +14,9 @@ func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request, u *accounts.U
 		return
 	}
 	name := r.PathValue("name")
-	var err error
-	if name == u.Name {
-		// Her own reset would let whoever holds her session, with her password, enrol
-		// a phone of theirs: another administrator must do it.
-		err = errSelf{"admin.selfTOTP", "you cannot reset your own second factor; ask another administrator"}
-	} else {
-		err = s.acc.ResetTOTP(r.Context(), name)
-	}
-	s.auditAccount(r, u, audit.UserTOTPReset, name, err)
+	// Her own reset would let whoever holds her session, with her password, enrol a
+	// phone of theirs: desk.Members refuses it.
+	err := s.members().ResetTOTP(r.Context(), admin(r, u), name)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.totpNotReset", err), func(*adminData) {})
 		return
@@ -38,8 +31,7 @@ func (s *Server) forcePassword(w http.ResponseWriter, r *http.Request, u *accoun
 		return
 	}
 	name := r.PathValue("name")
-	err := s.acc.ForcePasswordChange(r.Context(), name)
-	s.auditAccount(r, u, audit.UserPasswordForce, name, err)
+	err := s.members().ForcePassword(r.Context(), admin(r, u), name)
 	if err != nil {
 		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.passwordNotForced", err), func(*adminData) {})
 		return

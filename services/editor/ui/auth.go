@@ -22,6 +22,9 @@ func (s *Server) session(r *http.Request) (*accounts.User, error) {
 	if err != nil {
 		return nil, nil
 	}
+	if r.Header.Get(LiveHeader) != "" {
+		return s.peekSession(r) // a live re-read keeps no session alive
+	}
 	_, u, err := s.acc.Session(r.Context(), c.Value, s.opts.Sessions)
 	if errors.Is(err, accounts.ErrNoSession) {
 		return nil, nil

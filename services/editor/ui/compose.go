@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +28,8 @@ type composeData struct {
 	Errors  map[string][]string // field -> problems
 	Others  []string            // problems of no listed field
 	Preview *desk.Preview
+	// TgRoute is where Telegram posts the bulletin (nil: unknown, or not on Telegram).
+	TgRoute *desk.TelegramRoute
 	Zone    string
 	Known   []string
 	// Suggested: the id shown is the one the title suggests, not one staff typed; the
@@ -36,6 +40,12 @@ type composeData struct {
 	// Confirm lists the channels a publish now goes out on, when the page asks to
 	// confirm it: the step that works without JavaScript.
 	Confirm []string
+	// Draft is the draft shown, when the page opened one; Mine the member's own draft of
+	// the bulletin when the page shows something else; Editing the colleagues' drafts
+	// of it: "Núria is editing this bulletin".
+	Draft   *desk.Draft
+	Mine    *desk.Draft
+	Editing []*desk.Draft
 }
 
 // formFields reads the compose form. Times typed in datetime-local fields are in the
@@ -61,7 +71,7 @@ func (s *Server) formFields(r *http.Request) (desk.Fields, desk.Intent) {
 		}
 	}
 	base, _ := strconv.Atoi(v.Get("base_rev"))
-	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base}
+	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base, DraftOf: v.Get("draft_of")}
 }
 
 func (s *Server) fromLocal(v string) string {
@@ -89,6 +99,12 @@ func (s *Server) composeData(lang i18n.Lang, f desk.Fields, in desk.Intent, p *d
 		d.F.ID, d.Suggested = p.SuggestedID, true
 	}
 	d.Local.PublishAt, d.Local.LiveStart = s.toLocal(f.PublishAt), s.toLocal(f.LiveStart)
+	if slices.Contains(f.Channels, bulletin.Telegram) {
+		// The profile is cached by the desk; this bounds the rare read of the bus.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		d.TgRoute = s.desk.TelegramRoute(ctx, strings.TrimSpace(f.Lang))
+		cancel()
+	}
 	if p != nil {
 		for _, pr := range p.Problems {
 			field, msg := formField(pr.Field), s.problemWords(lang, pr)
@@ -167,21 +183,30 @@ func (s *Server) composeEdit(w http.ResponseWriter, r *http.Request, u *accounts
 		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in,
 			i18n.M("compose.retracted"))
 	default:
-		s.showCompose(w, r, u, desk.FieldsOf(rev.Bulletin), in, i18n.Msg{})
+		s.showComposeWith(w, r, u, desk.FieldsOf(rev.Bulletin), in, i18n.Msg{}, func(d *composeData) { s.addEditing(r, u, d) })
 	}
 }
 
+// composeDraft opens the member's own draft of id, else the latest saved one (the
+// address of a draft from before drafts were kept per author).
 func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
-	dr, err := s.desk.Draft(r.Context(), r.PathValue("id"))
+	dr, err := s.desk.DraftBy(r.Context(), r.PathValue("id"), u.Name)
+	if err != nil {
+		dr, err = s.desk.Draft(r.Context(), r.PathValue("id"))
+	}
 	if err != nil {
 		s.fail(w, r, "message", page{Title: i18n.M("title.draft"), User: u}, err)
 		return
 	}
-	s.showCompose(w, r, u, dr.Fields, desk.Intent{New: dr.BaseRev == 0, BaseRev: dr.BaseRev},
-		i18n.M("compose.draftBy", dr.Author, i18n.Date(dr.Updated, s.opts.Location)))
+	s.showDraft(w, r, u, dr)
 }
 
 func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice i18n.Msg) {
+	s.showComposeWith(w, r, u, f, in, notice, nil)
+}
+
+// showComposeWith is showCompose with more for the page, added by more when not nil.
+func (s *Server) showComposeWith(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, notice i18n.Msg, more func(*composeData)) {
 	lang := s.langOf(r, u)
 	p, err := s.desk.Preview(r.Context(), f, in)
 	if err != nil {
@@ -191,7 +216,11 @@ func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, u *accounts
 	if in.New && f.ID == "" {
 		p.Problems = nil // a blank form, or a translation's, has nothing wrong yet
 	}
-	s.render(w, r, http.StatusOK, "compose", page{Title: i18n.M("title.compose"), User: u, Notice: notice, Data: s.composeData(lang, f, in, p)})
+	d := s.composeData(lang, f, in, p)
+	if more != nil {
+		more(&d)
+	}
+	s.render(w, r, http.StatusOK, "compose", page{Title: i18n.M("title.compose"), User: u, Notice: notice, Data: d})
 }
 
 // composePost previews, saves a draft or publishes. Whatever happens, the page comes
@@ -217,8 +246,13 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
-		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), s.composeData(lang, f, in, preview())
+		in.DraftOf = a.Name // saved: what the page holds now is the member's own draft
+		d := s.composeData(lang, f, in, preview())
+		d.Draft, _ = s.desk.DraftBy(ctx, f.ID, a.Name)
+		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), d
 		s.render(w, r, http.StatusOK, "compose", pg)
+	case "ready", "unready", "keep":
+		s.saveAndMark(w, r, u, f, in)
 	case "publish", "confirm":
 		if in.New && f.ID == "" {
 			// The page's address is never invented behind staff's back: the form comes
@@ -230,6 +264,12 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 		if r.PostFormValue("action") == "confirm" && r.PostFormValue("confirmed") != "1" && !s.desk.GoesOutLater(f.PublishAt) {
 			// Publishing now cannot be undone (citizens see it at once), so the button
 			// asks first: the script with a dialog, else this page with a second button.
+			var conflict *desk.ConflictError
+			if _, _, err := s.desk.Check(ctx, f.Source(), in); errors.As(err, &conflict) {
+				// Changed meanwhile: nothing to confirm before the member picks a version.
+				s.showConflict(w, r, u, f, in, conflict.Latest)
+				return
+			}
 			d := s.composeData(lang, f, in, preview())
 			if len(d.Errors) == 0 && len(d.Others) == 0 {
 				d.Confirm = f.Channels
@@ -239,6 +279,11 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 			return
 		}
 		out, err := s.desk.Publish(ctx, a, f.Source(), in)
+		var conflict *desk.ConflictError
+		if errors.As(err, &conflict) {
+			s.showConflict(w, r, u, f, in, conflict.Latest)
+			return
+		}
 		if err != nil {
 			pg.Data = s.composeData(lang, f, in, withProblems(preview(), err))
 			s.fail(w, r, "compose", pg, err)

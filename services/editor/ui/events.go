@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
+	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/shared/delivery"
 )
 
 // keepAlive is how often an idle event stream sends a comment, so proxies keep it open.
@@ -20,15 +22,18 @@ type cellUpdate struct {
 	Rev     int    `json:"rev"`
 	State   string `json:"state"`
 	Error   string `json:"error,omitempty"`
-	URL     string `json:"url,omitempty"`
+	// Advice is the failure's reason in the member's words, with what to do.
+	Advice string `json:"advice,omitempty"`
+	URL    string `json:"url,omitempty"`
 }
 
 // events streams delivery state changes (Server-Sent Events) so the list and a
-// bulletin's page update live. The browser reconnects by itself when it drops. The
+// bulletin's page update live, and "changed" when the schedules change, on which the
+// page re-reads itself (app.js). The browser reconnects by itself when it drops. The
 // stream ends with its session — logout, expiry, the account's removal — checked every
 // SessionCheck without touching it, so an open tab keeps no session alive; it says
 // "ended" first, so the page's script stops rather than reconnects.
-func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User) {
+func (s *Server) events(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	var sessionID string
 	if c, err := r.Cookie(CookieName); err == nil {
 		sessionID = c.Value
@@ -36,7 +41,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	ctx := r.Context()
+	lang := s.langOf(r, u)
+	var changes <-chan struct{}
 	updates, err := s.desk.Watch(ctx)
+	if err == nil {
+		changes, err = s.desk.WatchChanges(ctx)
+	}
 	if err != nil {
 		s.log.Error("watch deliveries", "err", err)
 		http.Error(w, "live updates are not available right now; reload the page to see the latest states", http.StatusServiceUnavailable)
@@ -71,11 +81,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ *accounts.User
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}
+		case <-changes:
+			// A schedule came, went or went out: live pages re-read themselves.
+			if _, err := fmt.Fprint(w, "event: changed\ndata: {}\n\n"); err != nil {
+				return
+			}
 		case rec, ok := <-updates:
 			if !ok {
 				return
 			}
-			data, _ := json.Marshal(cellUpdate{ID: rec.ID, Channel: rec.Channel, Rev: rec.Rev, State: string(rec.State), Error: rec.Error, URL: rec.Ref.URL})
+			cu := cellUpdate{ID: rec.ID, Channel: rec.Channel, Rev: rec.Rev, State: string(rec.State), Error: rec.Error, URL: rec.Ref.URL}
+			if rec.Reason != "" || rec.State == delivery.Dead {
+				cu.Advice = s.words.T(lang, desk.ReasonKey(rec.Reason))
+			}
+			data, _ := json.Marshal(cu)
 			if _, err := fmt.Fprintf(w, "event: delivery\ndata: %s\n\n", data); err != nil {
 				return
 			}

@@ -19,7 +19,7 @@ func asErr[T error](err error, target *T) bool { return err != nil && errors.As(
 // funcs are the template functions for pages in lang. Every word a template shows
 // comes through t, msg or word (a test holds the templates to it).
 func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		// t is the catalogue's message key, with its arguments.
 		"t": func(key string, args ...any) string { return s.words.T(lang, key, args...) },
 		// msg is a message a handler made (a notice, an error, a title).
@@ -44,6 +44,10 @@ func (s *Server) funcs(lang i18n.Lang) template.FuncMap {
 		"join": strings.Join,
 		"inc":  func(i int) int { return i + 1 },
 	}
+	for k, f := range s.attentionFuncs(lang) { // failures in words (attention.go)
+		m[k] = f
+	}
+	return m
 }
 
 // parseTemplates builds one template set per page: the layout plus the page.

@@ -35,7 +35,7 @@ func notice(r *http.Request) i18n.Msg {
 
 type listData struct {
 	Rows      []desk.Row
-	Drafts    []*desk.Draft
+	Drafts    desk.DraftList
 	Schedules []schedule.Entry
 }
 

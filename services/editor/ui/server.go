@@ -100,6 +100,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /setup", s.setupPage)
 	mux.HandleFunc("POST /setup/totp", s.setupTOTP)
 	mux.HandleFunc("POST /setup/password", s.setupPassword)
+	mux.HandleFunc("GET /first-run/{token}", s.firstRunPage)
+	mux.HandleFunc("POST /first-run/{token}", s.firstRunChoose)
+	mux.HandleFunc("POST /first-run/{token}/confirm", s.firstRunConfirm)
 	mux.HandleFunc("POST /lang", s.setLang)
 	mux.Handle("GET /{$}", s.auth(s.list))
 	mux.Handle("GET /events", s.auth(s.events))
@@ -108,6 +111,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /preview", s.auth(s.previewJSON))
 	mux.Handle("GET /drafts/{id}", s.auth(s.withID(s.composeDraft)))
 	mux.Handle("POST /drafts/{id}/delete", s.auth(s.withID(s.deleteDraft)))
+	s.registerDrafts(mux)
 	mux.Handle("GET /bulletins/{id}", s.auth(s.withID(s.detail)))
 	mux.Handle("GET /bulletins/{id}/edit", s.auth(s.withID(s.composeEdit)))
 	mux.Handle("GET /bulletins/{id}/retract", s.auth(s.withID(s.retractAsk)))
@@ -163,6 +167,8 @@ type page struct {
 	// Sandbox lists the channels that deliver to a local sandbox: every page says so,
 	// so nobody takes a sandbox delivery for one citizens saw.
 	Sandbox []string
+	// Attention is the needs-attention panel (attention.go), set by render.
+	Attention []desk.Trouble
 	// Set by render: the page's language, the address the language switch comes
 	// back to, and the words the page's script shows.
 	Lang  i18n.Lang
@@ -181,6 +187,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.Words = s.scriptWords(p.Lang)
 	t := s.pages[p.Lang][name]
 	p.Sandbox = s.desk.Sandboxed()
+	p.Attention = s.attention(r, p.User)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", string(p.Lang))
 	w.WriteHeader(status)

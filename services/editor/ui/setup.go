@@ -74,7 +74,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.URI, d.QR = na.URI, qrSVG(na.URI)
 		if pu, err := url.Parse(na.URI); err == nil {
-			d.Secret = pu.Query().Get("secret")
+			d.Secret = groupSecret(pu.Query().Get("secret"))
 		}
 	}
 	s.render(w, r, http.StatusOK, "setup", page{Title: i18n.M("title.setup"), Data: d})

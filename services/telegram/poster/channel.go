@@ -39,6 +39,9 @@ type Channel struct {
 	// is which members in Lang this process has recorded.
 	group *group
 	known known
+	// records reads the YouTube delivery records, for a live broadcast's link (nil:
+	// no link is looked up).
+	records *delivery.Store
 }
 
 // Deliver posts a bulletin, resuming a delivery that an earlier attempt began.
@@ -102,7 +105,12 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 		return delivery.Ref{}, err
 	}
 	chat := ch.cfg.chatFor(b.Lang)
-	parts := ch.render.Messages(b, ch.permalink(b.ID))
+	watch, err := ch.watchLink(ctx, b)
+	if err != nil {
+		return delivery.Ref{}, err
+	}
+	rendered := ch.render.Post(b, ch.permalink(b.ID), watch)
+	parts := rendered.Parts
 	cur, err := ch.current(ctx, job)
 	if err != nil {
 		return delivery.Ref{}, err
@@ -131,27 +139,47 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 	}
 	defer ch.flush(ctx, cl)
 	cur.Chat = chat
+	if restart(cur.Posts, rendered.Photo) {
+		// The first image was added or removed: posted afresh, in order.
+		if err := ch.takeDown(ctx, b, &cur); err != nil {
+			return delivery.Ref{}, err
+		}
+	}
 	for i, html := range parts {
 		what := fmt.Sprintf("part %d/%d of %s in %s", i+1, len(parts), b.ID, chat)
-		if i < len(cur.Posts) && cur.Posts[i].ID == found.ID && html == found.HTML {
+		photo := ""
+		if i == 0 {
+			photo = rendered.Photo
+		}
+		if i < len(cur.Posts) && cur.Posts[i].ID == found.ID && html == found.HTML && cur.Posts[i].Photo == photo {
 			continue // just found showing exactly this
 		}
 		if i < len(cur.Posts) {
-			err := ch.edit(ctx, chat, cur.Posts[i].ID, html, "edit "+what)
-			if refused(err, "message to edit not found") {
+			before := cur.Posts[i]
+			err := ch.editPart(ctx, chat, &cur.Posts[i], photo, html, "edit "+what)
+			switch {
+			case err == nil:
+				if cur.Posts[i] != before {
+					if err := ch.save(ctx, b.ID, cur); err != nil {
+						return delivery.Ref{}, err
+					}
+				}
+				continue
+			case i == 0 && unfetchable(err):
+				// Telegram cannot fetch the new image: the photo cannot become text, so
+				// the bulletin is posted afresh, its first part as text with the link.
+				err = ch.takeDown(ctx, b, &cur)
+			case refused(err, "message to edit not found"):
 				// Deleted by hand in Telegram: post it again, recorded as gone first so a
 				// lost send of the new one is adopted in the right place.
 				cur.Posts = append(cur.Posts[:i], cur.Posts[i+1:]...)
-				if err = ch.save(ctx, b.ID, cur); err == nil {
-					err = ch.sendPart(ctx, cl, b.ID, &cur, i, html, "send "+what)
-				}
+				err = ch.save(ctx, b.ID, cur)
 			}
 			if err != nil {
 				return delivery.Ref{}, err
 			}
-			continue
 		}
-		if err := ch.sendPart(ctx, cl, b.ID, &cur, i, html, "send "+what); err != nil {
+		if err := ch.sendPart(ctx, cl, b.ID, &cur, i, photo, html, "send "+what); err != nil {
 			return delivery.Ref{}, ch.rollback(ctx, job, &cur, err)
 		}
 	}
@@ -165,16 +193,26 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 			return delivery.Ref{}, err
 		}
 	}
+	if cur.Link != watch {
+		cur.Link = watch
+		if err := ch.save(ctx, b.ID, cur); err != nil {
+			return delivery.Ref{}, err
+		}
+	}
 	ref = ch.ref(cur)
-	ref.Note = acc.note
+	ref.Note = joinNotes(acc.note, photoNote(cur.Posts))
 	return ref, nil
 }
 
 // sendPart sends one part as the i-th post and records it at once. The chat's intent is
 // written first, so that if the answer never comes the next attempt looks for the
 // message instead of sending it again.
-func (ch *Channel) sendPart(ctx context.Context, cl *chatLog, id string, cur *shown, i int, html, what string) error {
-	cl.state.Intent = &intent{Bulletin: id, Part: i, HTML: html, After: cl.state.High,
+//
+// With photo set the part goes as that photo with html as its caption; when Telegram
+// cannot fetch the image, it goes as a text message instead (html carries the image's
+// link) and the post records the image as its Fallback.
+func (ch *Channel) sendPart(ctx context.Context, cl *chatLog, id string, cur *shown, i int, photo, html, what string) error {
+	cl.state.Intent = &intent{Bulletin: id, Part: i, HTML: html, Photo: photo, After: cl.state.High,
 		Blind: cl.state.High == 0, At: ch.cfg.Now().UTC()}
 	if err := ch.posts.putChat(ctx, cl); err != nil {
 		cl.state.Intent = nil
@@ -185,13 +223,18 @@ func (ch *Channel) sendPart(ctx context.Context, cl *chatLog, id string, cur *sh
 	tried := false
 	err := ch.api.do(ctx, cur.Chat, what, func(ctx context.Context) error {
 		tried = true
-		m, err := ch.api.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: cur.Chat, Text: html, ParseMode: models.ParseModeHTML})
-		if err == nil {
-			msgID = m.ID
-		}
-		last = err
-		return err
+		msgID, last = ch.sendCall(ctx, cur.Chat, photo, html)
+		return last
 	})
+	if photo != "" && unfetchable(err) {
+		ch.log.Warn("Telegram could not fetch the bulletin's first image: sending its part as text", "id", id, "photo", photo, "err", err)
+		cl.state.Intent, cl.dirty = nil, true
+		if err := ch.sendPart(ctx, cl, id, cur, i, "", html, what); err != nil {
+			return err
+		}
+		cur.Posts[i].Fallback = photo
+		return ch.save(ctx, id, *cur)
+	}
 	if err != nil {
 		if !tried || definite(last) {
 			// Telegram answered (a refusal, a 429) or was never asked: nothing to look for.
@@ -202,7 +245,7 @@ func (ch *Channel) sendPart(ctx context.Context, cl *chatLog, id string, cur *sh
 		}
 		return err
 	}
-	p := post{ID: msgID, SentAt: ch.cfg.Now().UTC()}
+	p := post{ID: msgID, SentAt: ch.cfg.Now().UTC(), Photo: photo}
 	cur.Posts = append(cur.Posts[:i], append([]post{p}, cur.Posts[i:]...)...)
 	if err := ch.save(ctx, id, *cur); err != nil {
 		return err // the intent stays open: the next attempt finds the message by probing
@@ -267,7 +310,12 @@ func (ch *Channel) remove(ctx context.Context, b *bulletin.Bulletin, chat string
 			return err
 		}
 	}
-	err := ch.edit(ctx, chat, p.ID, ch.notice(b), what)
+	var err error
+	if p.Photo != "" {
+		err = ch.editCaption(ctx, chat, p.ID, ch.notice(b), what)
+	} else {
+		err = ch.edit(ctx, chat, p.ID, ch.notice(b), what)
+	}
 	if refused(err, "message to edit not found") {
 		return nil
 	}

@@ -177,11 +177,15 @@ func (c *client) classify(what string, err error) error {
 	var migrate *bot.MigrateError
 	switch {
 	case errors.As(err, &migrate):
-		return delivery.Permanent(fmt.Errorf("%w (the chat became %d: set its new id in the configuration)", wrapped, migrate.MigrateToChatID))
+		return delivery.PermanentBecause(delivery.ReasonChatMoved, fmt.Errorf("%w (the chat became %d: set its new id in the configuration)", wrapped, migrate.MigrateToChatID))
 	case errors.Is(err, bot.ErrorUnauthorized):
-		return delivery.Permanent(fmt.Errorf("%w (check TELEGRAM_BOT_TOKEN)", wrapped))
+		return delivery.PermanentBecause(delivery.ReasonCredentials, fmt.Errorf("%w (check TELEGRAM_BOT_TOKEN)", wrapped))
 	case errors.Is(err, bot.ErrorForbidden):
-		return delivery.Permanent(fmt.Errorf("%w (is the bot an administrator of the channel?)", wrapped))
+		return delivery.PermanentBecause(delivery.ReasonRights, fmt.Errorf("%w (is the bot an administrator of the channel?)", wrapped))
+	case errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "too long"):
+		return delivery.PermanentBecause(delivery.ReasonTooLong, wrapped)
+	case errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found"):
+		return delivery.PermanentBecause(delivery.ReasonRights, wrapped)
 	case errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorNotFound):
 		return delivery.Permanent(wrapped)
 	}

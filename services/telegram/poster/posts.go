@@ -31,11 +31,20 @@ const BucketPosts = bus.BucketTelegramPosts
 type shown struct {
 	Chat  string `json:"chat,omitempty"`
 	Posts []post `json:"posts"`
+	// Link is the live broadcast's link the posts show ("" for none): the link watcher
+	// asks for a refresh when YouTube's record has one the posts do not show yet.
+	Link string `json:"link,omitempty"`
 }
 
 type post struct {
 	ID     int       `json:"id"`
 	SentAt time.Time `json:"sent_at"`
+	// Photo is the image URL the message shows with the part as its caption ("" for a
+	// text message).
+	Photo string `json:"photo,omitempty"`
+	// Fallback is the image URL Telegram could not fetch: the part went out as text
+	// (the image a link in it), and stays text while the bulletin keeps that image.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // chatState is what the bot knows of one chat. Before every sendMessage the worker
@@ -59,6 +68,9 @@ type intent struct {
 	// HTML is the exact text sent: probing edits a message to it, and only a message
 	// that already shows it answers "message is not modified".
 	HTML string `json:"html"`
+	// Photo is the image URL of a sendPhoto (HTML is then its caption): probing edits
+	// the caption instead of the text.
+	Photo string `json:"photo,omitempty"`
 	// After is High when the intent was written: the post, if it exists, is above it.
 	After int `json:"after"`
 	// Blind is set when the bot knew no message of the chat yet: probing could then

@@ -103,6 +103,12 @@ func (ch *Channel) probe(ctx context.Context, chat string, in *intent) (int, boo
 	for id := in.After + 1; id <= in.After+maxProbes; id++ {
 		what := fmt.Sprintf("look for part %d of %s at message %d in %s", in.Part+1, in.Bulletin, id, chat)
 		err := ch.api.do(ctx, chat, what, func(ctx context.Context) error {
+			if in.Photo != "" {
+				// A photo: its caption is what it shows, and editing it to the
+				// identical caption changes nothing.
+				_, err := ch.api.bot.EditMessageCaption(ctx, &bot.EditMessageCaptionParams{ChatID: chat, MessageID: id, Caption: in.HTML, ParseMode: models.ParseModeHTML})
+				return err
+			}
 			_, err := ch.api.bot.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: chat, MessageID: id, Text: in.HTML, ParseMode: models.ParseModeHTML})
 			return err
 		})
@@ -110,8 +116,10 @@ func (ch *Channel) probe(ctx context.Context, chat string, in *intent) (int, boo
 		case refused(err, "message is not modified"):
 			log.Info("a send whose answer was lost did reach the chat: adopted", "message", id)
 			return id, false, nil
-		case refused(err, "message can't be edited"):
-			continue // another administrator's post
+		case refused(err, "message can't be edited"),
+			refused(err, "there is no caption in the message to edit"),
+			refused(err, "there is no text in the message to edit"):
+			continue // another administrator's post (or one of another kind than ours)
 		case refused(err, "message to edit not found"):
 			log.Info("a send whose answer was lost never reached the chat: sending it", "probed", id-in.After)
 			return 0, false, nil
@@ -138,7 +146,7 @@ func (ch *Channel) adopt(ctx context.Context, chat string, in *intent, s *shown,
 	}
 	s.Chat = chat
 	i := min(max(in.Part, 0), len(s.Posts))
-	s.Posts = append(s.Posts[:i], append([]post{{ID: id, SentAt: in.At}}, s.Posts[i:]...)...)
+	s.Posts = append(s.Posts[:i], append([]post{{ID: id, SentAt: in.At, Photo: in.Photo}}, s.Posts[i:]...)...)
 	return ch.save(ctx, in.Bulletin, *s)
 }
 

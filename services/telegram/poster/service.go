@@ -71,9 +71,14 @@ func NewService(cfg Config, js jetstream.JetStream, log *slog.Logger) (*Service,
 	if err != nil {
 		return nil, err
 	}
+	records, err := delivery.NewStore(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %w", err)
+	}
 	s.redact = api.redact
 	s.channel = &Channel{cfg: cfg, api: api, render: tghtml.NewRenderer(cfg.WebBaseURL), posts: ps,
-		rights: newRights(api, log), log: log, postURL: postURL, group: &group{js: js, posts: ps}}
+		rights: newRights(api, log), log: log, postURL: postURL, group: &group{js: js, posts: ps},
+		records: records}
 	return s, nil
 }
 
@@ -126,6 +131,11 @@ func (s *Service) Run(ctx context.Context) error {
 		s.log.Info("telegram sandbox listening", "addr", ln.Addr().String())
 	}
 	s.checkRights(ctx)
+	s.publishRouting(ctx)
+	links, stopLinks := context.WithCancel(ctx)
+	linksDone := make(chan struct{})
+	go func() { defer close(linksDone); s.watchLinks(links) }()
+	defer func() { stopLinks(); <-linksDone }()
 	dcfg := s.cfg.Delivery
 	dcfg.Channel = bulletin.Telegram
 	dcfg.Logger = s.log

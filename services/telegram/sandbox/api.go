@@ -114,7 +114,7 @@ func (s *Server) call(now time.Time, method string, p params, req *Request) (any
 			return nil, aerr
 		}
 		return s.member(c, p.get("user_id"))
-	case "sendMessage", "sendPhoto", "editMessageText", "deleteMessage":
+	case "sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "editMessageMedia", "deleteMessage":
 	default:
 		return nil, &apiError{status: http.StatusNotFound, desc: "Not Found: method not found"}
 	}
@@ -132,6 +132,10 @@ func (s *Server) call(now time.Time, method string, p params, req *Request) (any
 		return s.send(now, c, p, "caption", tghtml.MaxCaption)
 	case "editMessageText":
 		return s.edit(now, c, p)
+	case "editMessageCaption":
+		return s.editCaption(now, c, p)
+	case "editMessageMedia":
+		return s.editMedia(now, c, p)
 	}
 	return s.delete(now, c, p)
 }
@@ -216,6 +220,9 @@ func (s *Server) send(now time.Time, c *chat, p params, field string, limit int)
 		m.Photo = p.get("photo")
 		if m.Photo == "" && !p.files["photo"] {
 			return nil, badRequest("there is no photo in the request")
+		}
+		if aerr := s.fetch(m.Photo); m.Photo != "" && aerr != nil {
+			return nil, aerr
 		}
 		if m.Photo == "" {
 			m.Photo = "(uploaded file)"

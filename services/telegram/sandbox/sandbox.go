@@ -57,6 +57,10 @@ type Config struct {
 	// CanEditMessages is the bot's can_edit_messages right in every chat: with it the
 	// bot may edit other administrators' posts. False by default, as pregoner wants it.
 	CanEditMessages bool
+	// Unfetchable says which photo URLs Telegram cannot fetch (sendPhoto and
+	// editMessageMedia answer "failed to get HTTP URL content"); nil is Unfetchable:
+	// hosts under .invalid.
+	Unfetchable func(url string) bool
 	// Creator makes the bot the chats' owner (getChatMember status "creator"), who may
 	// edit every post.
 	Creator bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"google.golang.org/api/option"
@@ -145,9 +146,21 @@ func (c *Channel) Retract(ctx context.Context, job delivery.Job) error {
 // spending a call on it.
 func (c *Channel) precheck(ctx context.Context, b *bulletin.Bulletin) error {
 	if errs := ytfields.Check(c.md, b, c.now()); len(errs) > 0 {
-		return delivery.Permanent(fmt.Errorf("youtube: %w", errors.Join(errs...)))
+		return delivery.PermanentBecause(fieldsReason(errs), fmt.Errorf("youtube: %w", errors.Join(errs...)))
 	}
 	return c.waitQuota(ctx)
+}
+
+// fieldsReason is the reason code of ytfields' refusals: a start in the past (fixed by
+// a new start) or another field rule (fixed by editing the field).
+func fieldsReason(errs []error) string {
+	for _, err := range errs {
+		var fe *bulletin.FieldError
+		if errors.As(err, &fe) && fe.Field == "live: start" && strings.Contains(fe.Msg, "not in the future") {
+			return delivery.ReasonStartPassed
+		}
+	}
+	return delivery.ReasonFieldLimit
 }
 
 // waitQuota returns a temporary error until the reset when the bus says the quota is

@@ -89,7 +89,7 @@ func (c *Channel) classify(ctx context.Context, op string, err error) error {
 		if re.Response != nil && re.Response.StatusCode >= 500 || code == "" || code == "temporarily_unavailable" {
 			return delivery.Temporary(fmt.Errorf("youtube: %s: token endpoint: %w", op, err), 0)
 		}
-		return delivery.Permanent(fmt.Errorf("youtube: %s: the token endpoint refused the credentials (%s: %s); "+
+		return delivery.PermanentBecause(delivery.ReasonCredentials, fmt.Errorf("youtube: %s: the token endpoint refused the credentials (%s: %s); "+
 			"renew the refresh token, see docs/refresh-token.md", op, code, re.ErrorDescription))
 	case errors.As(err, &ge) && isQuota(ge):
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), accountTimeout)
@@ -100,7 +100,7 @@ func (c *Channel) classify(ctx context.Context, op string, err error) error {
 			c.log.Warn("quota exhaustion not recorded on the bus", "err", aerr)
 		}
 		c.log.Warn("YouTube quota exhausted; deliveries wait for the reset", "op", op, "wait", wait.Round(time.Second))
-		return delivery.Temporary(fmt.Errorf("youtube: %s: %s", op, c.quotaMsg(wait)), wait)
+		return delivery.TemporaryBecause(delivery.ReasonQuota, fmt.Errorf("youtube: %s: %s", op, c.quotaMsg(wait)), wait)
 	case errors.As(err, &ge):
 		e := fmt.Errorf("youtube: %s: %d %s: %s", op, ge.Code, reason(ge), ge.Message)
 		switch r := reason(ge); {
@@ -111,6 +111,10 @@ func (c *Channel) classify(ctx context.Context, op string, err error) error {
 			return delivery.Temporary(e, retryAfter(ge.Header))
 		case ge.Code == http.StatusNotFound:
 			return &notFoundError{e: e, ge: ge} // callers decide; unhandled it is permanent
+		case ge.Code == http.StatusUnauthorized, ge.Code == http.StatusForbidden:
+			return delivery.PermanentBecause(delivery.ReasonCredentials, e)
+		case ge.Code == http.StatusBadRequest:
+			return delivery.PermanentBecause(delivery.ReasonFieldLimit, e)
 		}
 		return delivery.Permanent(e)
 	}

@@ -70,8 +70,14 @@ func Refusals() []Refusal {
 			}
 			out = append(out, Refusal{User: user, What: "listens_to_" + other + "_replies",
 				Subject: bus.InboxPrefix(other) + ".>", Subscribe: true})
-			if other != bus.UserEditor && user != bus.UserEditor && user != bus.UserWeb {
+			// Telegram reads YouTube's records: a live post's broadcast link.
+			if other != bus.UserEditor && user != bus.UserEditor && user != bus.UserWeb &&
+				!(user == bus.UserTelegram && other == bus.UserYouTube) {
 				add("reads_"+other+"_records", "$JS.API.DIRECT.GET.KV_DELIVERIES.$KV.DELIVERIES.x."+other)
+			}
+			if other != bus.UserEditor && user != bus.UserEditor {
+				// Only the editor re-drives another channel (Telegram re-drives its own).
+				add("redrives_"+other, "redrive."+other+".x")
 			}
 			if other == bus.UserEditor {
 				continue // not a channel: no records, no consumer
@@ -113,8 +119,9 @@ func Refusals() []Refusal {
 // CLIRefusals is the table for the editor command line's key (bus.UserCLI), which may
 // only ask the editor to act (bus.EditorRequests): it reads, watches and writes no
 // bucket, publishes no bulletin, re-drive or audit entry, reads no stream, answers no
-// request of the editor's, listens to no one's replies and sets nothing up. Only the hub
-// writes that key so far (deploy's cluster has no cli user yet), so it is a table apart.
+// request of the editor's, listens to no one's replies and sets nothing up. It is a
+// table apart because its user is no service's: the hub's and the cluster's tests
+// (services/editor/staff, deploy) run it on their own connections.
 func CLIRefusals() []Refusal {
 	user := bus.UserCLI
 	var out []Refusal

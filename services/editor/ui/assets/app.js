@@ -124,10 +124,40 @@ document.addEventListener("submit", function (ev) {
 })();
 
 (function live() {
-  if (!document.querySelector("[data-cell]") || !window.EventSource) return;
+  // A page with [data-live] (the list, a bulletin) follows the bus: on a change it
+  // re-reads itself and swaps its <main>, so schedules that went out, new revisions
+  // and bulletins a colleague published show without a reload. Compose pages have no
+  // [data-live]: what staff type is never replaced. Without the script, a reload.
+  var follow = !!document.querySelector("main [data-live]");
+  if ((!follow && !document.querySelector("[data-cell]")) || !window.EventSource) return;
   var es = new EventSource("/events");
+  var timer = null, busy = false, again = false;
+  function typing() {
+    var a = document.activeElement;
+    return a && a.closest("main") && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) && a.type !== "hidden";
+  }
+  function reread() {
+    if (busy) { again = true; return; }
+    if (typing()) { soon(); return; }
+    busy = true;
+    // The header asks the server not to count this as the member's activity.
+    fetch(location.href, { credentials: "same-origin", headers: { "X-Pregoner-Live": "1" } })
+      .then(function (r) {
+        if (!r.ok || r.redirected) throw new Error("stop"); // session ended: the next load says so
+        return r.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.querySelector("main"), main = document.querySelector("main");
+        if (fresh && main && fresh.querySelector("[data-live]") && !typing()) main.innerHTML = fresh.innerHTML;
+      })
+      .catch(function () {})
+      .then(function () { busy = false; if (again) { again = false; soon(); } });
+  }
+  function soon() { clearTimeout(timer); timer = setTimeout(reread, 300); }
   // The session ended (logout elsewhere, expiry, account removed): stop, no reconnect.
-  es.addEventListener("ended", function () { es.close(); });
+  es.addEventListener("ended", function () { es.close(); clearTimeout(timer); });
+  es.addEventListener("changed", function () { if (follow) soon(); });
   es.addEventListener("delivery", function (ev) {
     var u = JSON.parse(ev.data);
     document.querySelectorAll('[data-cell="' + CSS.escape(u.id + "." + u.channel) + '"]').forEach(function (el) {
@@ -135,9 +165,10 @@ document.addEventListener("submit", function (ev) {
       var rev = holder ? parseInt(holder.getAttribute("data-rev"), 10) : 0;
       if (u.rev < rev) return; // an older revision's record: this one is still pending
       el.className = "state s-" + u.state;
-      el.title = u.error || "";
+      el.title = u.advice ? u.advice + " — " + (u.error || "") : (u.error || "");
       el.textContent = u.channel + ": ";
       var b = document.createElement("b"); b.textContent = word("state." + u.state, u.state); el.appendChild(b);
     });
+    if (follow) soon(); // attempts, times, the panel, revisions and new rows follow
   });
 })();
