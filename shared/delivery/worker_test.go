@@ -157,10 +157,18 @@ func TestTemporaryFailureBacksOffHonouringRetryAfter(t *testing.T) {
 	if !calls[1].Job.Retry || calls[0].Job.Retry {
 		t.Errorf("Job.Retry = %v, %v; want false on the first attempt, true after", calls[0].Job.Retry, calls[1].Job.Retry)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(states, []delivery.State{delivery.Failed, delivery.Failed, delivery.Delivered}) {
-		t.Errorf("states = %v", states)
+	// Observe runs after the record is written: wait for the third outcome rather than
+	// read the list the moment the record says delivered.
+	observed := func() []delivery.State {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(states)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(observed()) < 3 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := observed(); !slices.Equal(got, []delivery.State{delivery.Failed, delivery.Failed, delivery.Delivered}) {
+		t.Errorf("states = %v", got)
 	}
 	hist, err := e.store.History(context.Background(), "avis", bulletin.Telegram)
 	if err != nil {

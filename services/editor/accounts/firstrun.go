@@ -181,9 +181,14 @@ func (s *Store) ConfirmFirstAdmin(ctx context.Context, token, code string) (*Use
 	if err := s.users.Delete(ctx, firstRunKey, jetstream.LastRevision(rev)); err != nil {
 		return nil, ErrFirstRunGone // another request used it first
 	}
+	release, err := s.claimFirstAdmin(ctx, rec.Name)
+	if err != nil {
+		return nil, ErrFirstRunGone // the command line made the first administrator meanwhile
+	}
 	u := &User{Name: rec.Name, Role: Admin, PasswordHash: rec.PasswordHash, TOTPSealed: rec.Sealed, LastStep: step,
 		Created: s.now().UTC(), CreatedBy: rec.Name}
 	if err := putJSON(ctx, s.users, userKey(u.Name), u, 0); err != nil {
+		release()
 		return nil, fmt.Errorf("first run: add %s: %w", u.Name, err)
 	}
 	return u, nil

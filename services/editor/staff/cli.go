@@ -114,5 +114,9 @@ func (s *Service) addFirstAdmin(ctx context.Context, name, password string) (*ac
 	if len(users) > 0 {
 		return nil, ErrAccountsExist
 	}
-	return s.Accounts.AddUser(ctx, name, accounts.Admin, password, CLIActor)
+	na, err := s.Accounts.AddFirstAdmin(ctx, name, password, CLIActor)
+	if errors.Is(err, accounts.ErrHasAccounts) {
+		return nil, ErrAccountsExist // the browser's first-run link, or another replica, was first
+	}
+	return na, err
 }
