@@ -37,7 +37,7 @@ var alertFields = []string{"severity", "urgency", "certainty", "category", "even
 // values CAP allows, because staff cannot be expected to know the standard's words.
 func (d *decoder) alert(line int, v *yaml.Node) {
 	if v.Kind != yaml.MappingNode {
-		d.c.add(line, "alert", "want a block with severity:, urgency:, certainty: and category:")
+		d.c.add(line, "alert", KindNotAlertBlock, "want a block with severity:, urgency:, certainty: and category:")
 		return
 	}
 	a := &Alert{}
@@ -47,7 +47,7 @@ func (d *decoder) alert(line int, v *yaml.Node) {
 		kl := k.Line + 1
 		name := "alert: " + k.Value
 		if seen[k.Value] {
-			d.c.add(kl, name, "given twice")
+			d.c.add(kl, name, KindTwiceHere, "given twice")
 			continue
 		}
 		seen[k.Value] = true
@@ -69,11 +69,11 @@ func (d *decoder) alert(line int, v *yaml.Node) {
 				a.Expires = &t
 			}
 		default:
-			msg := "unknown field (known: " + strings.Join(alertFields, ", ") + ")"
 			if s := closest(k.Value, alertFields); s != "" {
-				msg = "unknown field (did you mean " + s + "?)"
+				d.c.add(kl, name, KindUnknownHint, "unknown field (did you mean %s?)", s)
+				continue
 			}
-			d.c.add(kl, name, "%s", msg)
+			d.c.add(kl, name, KindUnknownField, "unknown field (known: %s)", strings.Join(alertFields, ", "))
 		}
 	}
 	for _, f := range []struct {
@@ -81,7 +81,7 @@ func (d *decoder) alert(line int, v *yaml.Node) {
 		allowed []string
 	}{{"severity", AlertSeverities}, {"urgency", AlertUrgencies}, {"certainty", AlertCertainties}, {"category", AlertCategories}} {
 		if !seen[f.name] {
-			d.c.add(line, "alert: "+f.name, "missing (want one of %s)", strings.Join(f.allowed, ", "))
+			d.c.add(line, "alert: "+f.name, KindMissingOneOf, "missing (want one of %s)", strings.Join(f.allowed, ", "))
 		}
 	}
 	d.b.Alert = a
@@ -100,7 +100,7 @@ func (d *decoder) enum(name string, line int, v *yaml.Node, allowed []string) st
 			return a
 		}
 	}
-	d.c.add(line, name, "%q is not allowed (want one of %s)", s, strings.Join(allowed, ", "))
+	d.c.add(line, name, KindNotAllowed, "%q is not allowed (want one of %s)", s, strings.Join(allowed, ", "))
 	return ""
 }
 
@@ -110,7 +110,7 @@ func (d *decoder) categories(name string, line int, v *yaml.Node) []string {
 		return nil
 	}
 	if len(items) == 0 {
-		d.c.add(line, name, "empty (want one or more of %s)", strings.Join(AlertCategories, ", "))
+		d.c.add(line, name, KindNoCategory, "empty (want one or more of %s)", strings.Join(AlertCategories, ", "))
 		return nil
 	}
 	var out []string
@@ -134,10 +134,11 @@ func (d *decoder) checkAlert() {
 		a.Event = d.b.Title
 	}
 	if d.b.Channels != nil && !d.b.HasChannel(Web) {
-		d.c.add(d.alertLine, "alert", "the CAP feed is published by the web channel (add web to channels)")
+		d.c.add(d.alertLine, "alert", KindAlertNeedsWeb, "the CAP feed is published by the web channel (add web to channels)")
 	}
 	if a.Expires != nil && d.b.PublishAt != nil && !a.Expires.After(*d.b.PublishAt) {
-		d.c.add(d.alertLine, "alert: expires", "%s is not after publish_at %s",
+		d.c.add(d.alertLine, "alert: expires", KindExpiresEarly, "%s is not after publish_at %s",
 			a.Expires.Format(TimeLayout), d.b.PublishAt.Format(TimeLayout))
+		d.c.lastArgs(*a.Expires, *d.b.PublishAt) // times, for the reader's own date format
 	}
 }

@@ -14,6 +14,14 @@ type FieldError struct {
 	Line  int    // 1-based; 0 when the problem is the whole file
 	Field string // front-matter field, "body", or "" for the file itself
 	Msg   string
+	// Kind names the problem for a program (see the Kind constants in kinds.go), so
+	// the editor can put it in staff's own language without reading Msg's English.
+	// Empty for a FieldError made elsewhere (ytfields, a client).
+	Kind string
+	// Args are the values Msg names, in its order: a count or limit (int), the value
+	// given or the allowed values (string), a time (time.Time, to be written in the
+	// reader's way rather than as RFC 3339).
+	Args []any
 }
 
 func (e *FieldError) Error() string {
@@ -61,8 +69,9 @@ type collector struct {
 	errs Errors
 }
 
-func (c *collector) add(line int, field, format string, args ...any) {
-	c.errs = append(c.errs, &FieldError{File: c.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+// add records a problem of the given kind; args fill format and are kept as Args.
+func (c *collector) add(line int, field, kind, format string, args ...any) {
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: line, Field: field, Kind: kind, Args: args, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (c *collector) err() error {
@@ -72,3 +81,7 @@ func (c *collector) err() error {
 	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })
 	return c.errs
 }
+
+// lastArgs replaces the Args of the problem just added, when Msg needs its values
+// written differently from how a program wants them (a time as RFC 3339).
+func (c *collector) lastArgs(args ...any) { c.errs[len(c.errs)-1].Args = args }

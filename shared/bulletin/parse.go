@@ -2,7 +2,6 @@ package bulletin
 
 import (
 	"bytes"
-	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -47,11 +46,11 @@ type Options struct {
 func Parse(name string, src []byte, opts Options) (*Bulletin, error) {
 	c := &collector{file: name}
 	if len(src) > MaxSize {
-		c.add(0, "", "%d KiB is over the %d KiB limit for a bulletin", (len(src)+1023)>>10, MaxSize>>10)
+		c.add(0, "", KindTooLarge, "%d KiB is over the %d KiB limit for a bulletin", (len(src)+1023)>>10, MaxSize>>10)
 		return nil, c.err()
 	}
 	if !utf8.Valid(src) {
-		c.add(invalidUTF8Line(src), "", "not valid UTF-8 (save the file as UTF-8)")
+		c.add(invalidUTF8Line(src), "", KindNotUTF8, "not valid UTF-8 (save the file as UTF-8)")
 		return nil, c.err()
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
@@ -64,7 +63,7 @@ func Parse(name string, src []byte, opts Options) (*Bulletin, error) {
 	b := &Bulletin{Body: strings.TrimSpace(body)}
 	var root yaml.Node
 	if err := yaml.Unmarshal([]byte(front), &root); err != nil {
-		c.add(yamlErrorLine(err), "front matter", "%s", yamlErrorMsg(err))
+		c.add(yamlErrorLine(err), "front matter", KindNotYAML, "%s", yamlErrorMsg(err))
 		return nil, c.err()
 	}
 	d := &decoder{c: c, b: b}
@@ -73,14 +72,14 @@ func Parse(name string, src []byte, opts Options) (*Bulletin, error) {
 	if b.ID == "" && !d.seen["id"] {
 		b.ID = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 		if !slugRE.MatchString(b.ID) || len(b.ID) > MaxIDLen {
-			c.add(1, "id", "none given, and the file name %q is not a valid id (want lowercase letters, digits and dashes, e.g. 2020-03-14-confinament)", b.ID)
+			c.add(1, "id", KindBadFileName, "none given, and the file name %q is not a valid id (want lowercase letters, digits and dashes, e.g. 2020-03-14-confinament)", b.ID)
 		}
 	}
 	if d.broken {
 		return nil, c.err()
 	}
 	if b.Title == "" && !d.seen["title"] {
-		c.add(1, "title", "missing")
+		c.add(1, "title", KindMissing, "missing")
 	}
 	if b.Lang == "" {
 		b.Lang = opts.DefaultLang
@@ -99,7 +98,7 @@ func Parse(name string, src []byte, opts Options) (*Bulletin, error) {
 	}
 	d.checkAlert()
 	if b.Body == "" {
-		c.add(bodyLine, "body", "empty (write the bulletin's text below the closing ---)")
+		c.add(bodyLine, "body", KindEmptyBody, "empty (write the bulletin's text below the closing ---)")
 	}
 	if err := c.err(); err != nil {
 		return nil, err
@@ -123,7 +122,7 @@ func splitFrontMatter(c *collector, text string) (front, body string, bodyLine i
 	lines := strings.SplitAfter(text, "\n")
 	isDelim := func(l string) bool { return strings.TrimRight(l, " \t\n") == "---" }
 	if !isDelim(lines[0]) {
-		c.add(1, "front matter", "missing (the file must start with a line --- , then fields such as title:, then ---)")
+		c.add(1, "front matter", KindNoFrontMatter, "missing (the file must start with a line --- , then fields such as title:, then ---)")
 		return "", "", 0, false
 	}
 	for i := 1; i < len(lines); i++ {
@@ -131,7 +130,7 @@ func splitFrontMatter(c *collector, text string) (front, body string, bodyLine i
 			return strings.Join(lines[1:i], ""), strings.Join(lines[i+1:], ""), i + 2, true
 		}
 	}
-	c.add(1, "front matter", "not closed (add a line --- after the last field)")
+	c.add(1, "front matter", KindNotClosed, "not closed (add a line --- after the last field)")
 	return "", "", 0, false
 }
 
@@ -205,7 +204,7 @@ func (d *decoder) document(root *yaml.Node) {
 		m = m.Content[0]
 	}
 	if m.Kind != yaml.MappingNode {
-		d.c.add(m.Line+1, "front matter", "want fields like title: ..., one per line")
+		d.c.add(m.Line+1, "front matter", KindNotFields, "want fields like title: ..., one per line")
 		d.broken = true
 		return
 	}
@@ -214,7 +213,7 @@ func (d *decoder) document(root *yaml.Node) {
 		k, v := m.Content[i], m.Content[i+1]
 		line := k.Line + 1
 		if prev, dup := firstLine[k.Value]; dup {
-			d.c.add(line, k.Value, "given twice (first on line %d)", prev)
+			d.c.add(line, k.Value, KindTwice, "given twice (first on line %d)", prev)
 			continue
 		}
 		firstLine[k.Value] = line
@@ -232,7 +231,7 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 	case "id":
 		if s, ok := d.scalar(name, vline, v); ok {
 			if !slugRE.MatchString(s) || len(s) > MaxIDLen {
-				d.c.add(vline, name, "%q is not a valid id (want lowercase letters, digits and dashes, at most %d)", s, MaxIDLen)
+				d.c.add(vline, name, KindBadID, "%q is not a valid id (want lowercase letters, digits and dashes, at most %d)", s, MaxIDLen)
 				return
 			}
 			d.b.ID = s
@@ -244,7 +243,7 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 	case "lang":
 		if s, ok := d.scalar(name, vline, v); ok {
 			if !langRE.MatchString(s) {
-				d.c.add(vline, name, "%q is not a language code (want ca, es, en, ...)", s)
+				d.c.add(vline, name, KindBadLang, "%q is not a language code (want ca, es, en, ...)", s)
 				return
 			}
 			d.b.Lang = s
@@ -252,7 +251,7 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 	case "group":
 		if s, ok := d.scalar(name, vline, v); ok {
 			if !slugRE.MatchString(s) {
-				d.c.add(vline, name, "%q is not a valid group (want lowercase letters, digits and dashes)", s)
+				d.c.add(vline, name, KindBadGroup, "%q is not a valid group (want lowercase letters, digits and dashes)", s)
 				return
 			}
 			d.b.Group = s
@@ -265,7 +264,7 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 		}
 	case "urgent":
 		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-			d.c.add(vline, name, "want true or false, got %q", v.Value)
+			d.c.add(vline, name, KindNotBool, "want true or false, got %q", v.Value)
 			return
 		}
 		_ = v.Decode(&d.b.Urgent) // a !!bool scalar always decodes
@@ -276,22 +275,22 @@ func (d *decoder) field(name string, line int, v *yaml.Node) {
 	case "alert":
 		d.alert(line, v)
 	default:
-		msg := "unknown field (known: " + strings.Join(knownFields, ", ") + ")"
 		if s := closest(name, knownFields); s != "" {
-			msg = fmt.Sprintf("unknown field (did you mean %s?)", s)
+			d.c.add(line, name, KindUnknownHint, "unknown field (did you mean %s?)", s)
+			return
 		}
-		d.c.add(line, name, "%s", msg)
+		d.c.add(line, name, KindUnknownField, "unknown field (known: %s)", strings.Join(knownFields, ", "))
 	}
 }
 
 func (d *decoder) scalar(name string, line int, v *yaml.Node) (string, bool) {
 	if v.Kind != yaml.ScalarNode {
-		d.c.add(line, name, "want a single value")
+		d.c.add(line, name, KindNotSingle, "want a single value")
 		return "", false
 	}
 	s := strings.TrimSpace(v.Value)
 	if v.Tag == "!!null" || s == "" {
-		d.c.add(line, name, "empty")
+		d.c.add(line, name, KindEmpty, "empty")
 		return "", false
 	}
 	return s, true
@@ -299,15 +298,15 @@ func (d *decoder) scalar(name string, line int, v *yaml.Node) (string, bool) {
 
 func (d *decoder) title(name string, line int, s string) string {
 	if strings.ContainsAny(s, "\n\r") {
-		d.c.add(line, name, "must be one line")
+		d.c.add(line, name, KindMultiline, "must be one line")
 		return ""
 	}
 	if n := utf8.RuneCountInString(s); n > MaxTitleRunes {
-		d.c.add(line, name, "%d characters, over the limit of %d", n, MaxTitleRunes)
+		d.c.add(line, name, KindTooLong, "%d characters, over the limit of %d", n, MaxTitleRunes)
 		return ""
 	}
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		d.c.add(line, name, "contains a control character")
+		d.c.add(line, name, KindControl, "contains a control character")
 		return ""
 	}
 	return s
@@ -320,7 +319,7 @@ func (d *decoder) time(name string, line int, v *yaml.Node) (time.Time, bool) {
 	}
 	t, err := time.Parse(TimeLayout, s)
 	if err != nil {
-		d.c.add(line, name, "not a time (want %s)", TimeLayout)
+		d.c.add(line, name, KindNotTime, "not a time (want %s)", TimeLayout)
 		return time.Time{}, false
 	}
 	return t, true
@@ -332,12 +331,12 @@ func (d *decoder) list(name string, line int, v *yaml.Node) ([]*yaml.Node, bool)
 		return v.Content, true
 	case yaml.ScalarNode:
 		if v.Tag == "!!null" {
-			d.c.add(line, name, "empty")
+			d.c.add(line, name, KindEmpty, "empty")
 			return nil, false
 		}
 		return []*yaml.Node{v}, true
 	}
-	d.c.add(line, name, "want a list, e.g. [a, b]")
+	d.c.add(line, name, KindNotList, "want a list, e.g. [a, b]")
 	return nil, false
 }
 
@@ -347,7 +346,7 @@ func (d *decoder) channels(line int, v *yaml.Node) {
 		return
 	}
 	if len(items) == 0 {
-		d.c.add(line, "channels", "empty (name at least one of %s)", strings.Join(KnownChannels, ", "))
+		d.c.add(line, "channels", KindNoChannel, "empty (name at least one of %s)", strings.Join(KnownChannels, ", "))
 		return
 	}
 	chans := []string{}
@@ -355,11 +354,11 @@ func (d *decoder) channels(line int, v *yaml.Node) {
 		s := strings.TrimSpace(it.Value)
 		switch {
 		case it.Kind != yaml.ScalarNode:
-			d.c.add(it.Line+1, "channels", "want channel names, e.g. [telegram, web]")
+			d.c.add(it.Line+1, "channels", KindNotChannel, "want channel names, e.g. [telegram, web]")
 		case !slices.Contains(KnownChannels, s):
-			d.c.add(it.Line+1, "channels", "unknown channel %q (want %s)", s, strings.Join(KnownChannels, ", "))
+			d.c.add(it.Line+1, "channels", KindUnknownChannel, "unknown channel %q (want %s)", s, strings.Join(KnownChannels, ", "))
 		case slices.Contains(chans, s):
-			d.c.add(it.Line+1, "channels", "%q given twice", s)
+			d.c.add(it.Line+1, "channels", KindChannelTwice, "%q given twice", s)
 		default:
 			chans = append(chans, s)
 		}
@@ -373,13 +372,13 @@ func (d *decoder) tags(line int, v *yaml.Node) {
 		return
 	}
 	if len(items) > MaxTags {
-		d.c.add(line, "tags", "%d tags, over the limit of %d", len(items), MaxTags)
+		d.c.add(line, "tags", KindTooMany, "%d tags, over the limit of %d", len(items), MaxTags)
 		return
 	}
 	for _, it := range items {
 		s := strings.TrimSpace(it.Value)
 		if it.Kind != yaml.ScalarNode || s == "" || strings.ContainsAny(s, "\n,") {
-			d.c.add(it.Line+1, "tags", "want short words, e.g. [salut, mobilitat]")
+			d.c.add(it.Line+1, "tags", KindBadTag, "want short words, e.g. [salut, mobilitat]")
 			continue
 		}
 		d.b.Tags = append(d.b.Tags, s)
@@ -388,7 +387,7 @@ func (d *decoder) tags(line int, v *yaml.Node) {
 
 func (d *decoder) live(line int, v *yaml.Node) {
 	if v.Kind != yaml.MappingNode {
-		d.c.add(line, "live", "want a block with start: and title:")
+		d.c.add(line, "live", KindNotLiveBlock, "want a block with start: and title:")
 		return
 	}
 	l := &Live{}
@@ -407,11 +406,11 @@ func (d *decoder) live(line int, v *yaml.Node) {
 				l.Title = d.title("live: title", kl, s)
 			}
 		default:
-			d.c.add(kl, "live: "+k.Value, "unknown field (known: start, title)")
+			d.c.add(kl, "live: "+k.Value, KindUnknownField, "unknown field (known: %s)", "start, title")
 		}
 	}
 	if !hasStart {
-		d.c.add(line, "live: start", "missing (when does the broadcast begin?)")
+		d.c.add(line, "live: start", KindNoStart, "missing (when does the broadcast begin?)")
 	}
 	d.b.Live = l
 }

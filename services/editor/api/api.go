@@ -19,6 +19,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 )
 
@@ -35,6 +36,9 @@ type Server struct {
 	// refused counts requests with a bad token, per source and minute: one event each
 	// would let a script flood the audit log and push the real events out of view.
 	refused *audit.Tally
+	// words put error messages in the language a request asks for (words.go); nil
+	// only if the catalogue failed to build, and then every answer is English.
+	words *i18n.Catalogue
 }
 
 // New returns the API server; loginFor is how long a token from POST /api/login lasts.
@@ -42,8 +46,12 @@ func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, log *slog.Logger, logi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	words, err := i18n.New()
+	if err != nil {
+		log.Error("api: messages stay in English", "err", err)
+	}
 	return &Server{acc: acc, desk: d, members: desk.NewMembers(acc, a, log), audit: a, log: log, loginFor: loginFor,
-		refused: a.Tally(audit.TokenRefused, "requests with an unknown, revoked or expired API token")}
+		refused: a.Tally(audit.TokenRefused, "requests with an unknown, revoked or expired API token"), words: words}
 }
 
 // Background writes the count of refused tokens to the audit log each minute, and what
@@ -128,7 +136,7 @@ func (s *Server) auth(h handler) http.Handler {
 		// its owner's role now, is enforced where every door's role is.
 		a := desk.Actor{Name: t.Actor(), Role: t.Acting(u), Via: via(r), Remote: r.RemoteAddr}
 		r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, presented{strings.TrimSpace(secret), t}))
-		h(w, r, a)
+		h(s.speak(w, r), r, a)
 	})
 }
 
@@ -187,24 +195,24 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	)
 	switch {
 	case errors.Is(err, bulletin.ErrBadID):
-		writeError(w, http.StatusBadRequest, "bad_id", err.Error(), nil)
+		writeError(w, http.StatusBadRequest, "bad_id", s.said(w, err.Error(), i18n.M("error.badID")), nil)
 	case errors.As(err, &inv):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "not done: fix each problem and try again", inv.Problems)
+		writeError(w, http.StatusUnprocessableEntity, "invalid", s.said(w, "not done: fix each problem and try again", i18n.M("error.invalid")), s.inWords(w, inv.Problems))
 	case errors.As(err, &forb):
-		writeError(w, http.StatusForbidden, "forbidden", forb.Error(), nil)
+		writeError(w, http.StatusForbidden, "forbidden", s.said(w, forb.Error(), i18n.M("error.forbidden", i18n.W("do", forb.Action), i18n.W("role", string(forb.Need)))), nil)
 	case errors.As(err, &conf):
-		writeError(w, http.StatusConflict, "conflict", conf.Error(), nil)
+		writeError(w, http.StatusConflict, "conflict", s.said(w, conf.Error(), conf.Msg(time.Local)), nil)
 	case errors.As(err, &busy):
-		writeError(w, http.StatusConflict, "busy", busy.Error(), nil)
+		writeError(w, http.StatusConflict, "busy", s.said(w, busy.Error(), busy.Msg()), nil)
 	case errors.As(err, &nf):
-		writeError(w, http.StatusNotFound, "not_found", nf.Error(), nil)
+		writeError(w, http.StatusNotFound, "not_found", s.said(w, nf.Error(), i18n.M("error.notFound", nf.Msg())), nil)
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than a bulletin may be", nil)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "the server took too long; nothing was lost, try again", nil)
+		writeError(w, http.StatusServiceUnavailable, "unavailable", s.said(w, "the server took too long; nothing was lost, try again", i18n.M("error.timeout")), nil)
 	default:
 		s.log.Error("api request failed", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "something went wrong on the server (logged); try again, and tell IT if it persists", nil)
+		writeError(w, http.StatusInternalServerError, "internal", s.said(w, "something went wrong on the server (logged); try again, and tell IT if it persists", i18n.M("error.server")), nil)
 	}
 }
 

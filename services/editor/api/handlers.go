@@ -55,7 +55,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, _ desk.Actor) {
 	if problems == nil {
 		problems = []desk.Problem{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": len(problems) == 0, "problems": problems})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": len(problems) == 0, "problems": s.inWords(w, problems)})
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request, _ desk.Actor) {

@@ -101,6 +101,11 @@ func (c *client) send(ctx context.Context, cfg *Config, method, path, contentTyp
 		return fmt.Errorf("api: %w", err)
 	}
 	req.Header.Set("User-Agent", agent)
+	if l, ok := terminalLang(c.env.Getenv); ok {
+		// The editor's problems in the terminal's language (LC_ALL, LANG...), when it
+		// speaks it; without one the API answers in English, as this command does.
+		req.Header.Set("Accept-Language", string(l))
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -74,3 +74,24 @@ func TestStatusInTheMembersLanguage(t *testing.T) {
 		t.Errorf("--json differs by language or is not the status:\n%s\n%s", ca.out, es.out)
 	}
 }
+
+// The editor's problems with a file reach the terminal in its language, placed
+// file:line as before; without a locale the command line and the API speak English.
+func TestPublishProblemsInTheTerminalsLanguage(t *testing.T) {
+	w := newWorld(t)
+	w.member("anna", accounts.Publisher)
+	bad := writeFile(t, t.TempDir(), "mal.md", "---\ntitle: Mal\nchannels: [fax]\n---\nText.\n")
+	for _, tc := range []struct{ lang, want string }{
+		{"ca_ES.UTF-8", bad + ":3: "},
+		{"", bad + `:3: channels: unknown channel "fax"`},
+	} {
+		w.vars["LANG"] = tc.lang
+		r := w.editor("", "publish", bad)
+		if !strings.Contains(r.errOut, tc.want) {
+			t.Errorf("LANG=%q: stderr = %q, want %q", tc.lang, r.errOut, tc.want)
+		}
+		if english := strings.Contains(r.errOut, "unknown channel"); english != (tc.lang == "") {
+			t.Errorf("LANG=%q: stderr = %q; English problem words: %v", tc.lang, r.errOut, english)
+		}
+	}
+}

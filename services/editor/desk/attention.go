@@ -96,29 +96,19 @@ var deadMark = []byte(`"state":"dead"`)
 // deadRecords is allRecords for the dead ones only: the panel is on every page, and
 // most records are not dead, so it decodes only those that say so.
 func (d *Desk) deadRecords(ctx context.Context) (map[string][]*delivery.Record, error) {
-	w, err := d.deliveries.WatchAll(ctx, jetstream.IgnoreDeletes())
+	recs, err := d.records(ctx, func(raw []byte) bool { return bytes.Contains(raw, deadMark) })
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = w.Stop() }()
-	out := map[string][]*delivery.Record{}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok || e == nil {
-				return out, nil // nil: the initial values are all here
-			}
-			if !bytes.Contains(e.Value(), deadMark) {
-				continue
-			}
-			var rec delivery.Record
-			if json.Unmarshal(e.Value(), &rec) == nil && rec.State == delivery.Dead {
-				out[rec.ID] = append(out[rec.ID], &rec)
-			}
+	for id, rs := range recs { // the mark may stand in an error's text
+		rs = slices.DeleteFunc(rs, func(r *delivery.Record) bool { return r.State != delivery.Dead })
+		if len(rs) == 0 {
+			delete(recs, id)
+		} else {
+			recs[id] = rs
 		}
 	}
+	return recs, nil
 }
 
 // troubles decides what needs attention: a dead record of a bulletin's latest revision

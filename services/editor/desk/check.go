@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
@@ -43,36 +45,40 @@ func (d *Desk) Check(ctx context.Context, src []byte, in Intent) (*bulletin.Bull
 		if fes == nil {
 			return nil, nil, err
 		}
-		return nil, problems(fes), nil
+		ps := problems(fes)
+		d.putInWords(ps)
+		return nil, ps, nil
 	}
 	now := d.now()
 	ps := liveProblems(b, now)
-	for _, err := range ytfields.CheckBulletin(b, now) {
-		p := problemOf(err)
+	for _, p := range d.youTubeProblems(b, ytfields.CheckBulletin(b, now)) {
 		if p.Field == "live: start" && hasField(ps, p.Field) {
 			continue // the same start already refused, in staff's words
 		}
 		ps = append(ps, p)
 	}
-	d.putInWords(ps)
 	latest, _, err := d.pub.Latest(ctx, b.ID)
 	switch {
 	case errors.Is(err, bus.ErrNotFound):
 		if in.BaseRev > 0 {
-			ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is not published; did you change the id of the bulletin you were editing?", b.ID)})
+			ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is not published; did you change the id of the bulletin you were editing?", b.ID),
+				Msg: i18n.M("problem.notPublished", b.ID)})
 		}
 	case err != nil:
 		return nil, nil, err
 	case in.New && latest.Action != bulletin.Retract:
-		ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is already published (revision %d, %q); choose another id, or open that bulletin to edit it", b.ID, latest.Rev, latest.Bulletin.Title)})
+		ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is already published (revision %d, %q); choose another id, or open that bulletin to edit it", b.ID, latest.Rev, latest.Bulletin.Title),
+			Msg: i18n.M("problem.alreadyPublished", b.ID, fmt.Sprint(latest.Rev), i18n.Raw(latest.Bulletin.Title))})
 	case in.BaseRev > 0 && latest.Rev != in.BaseRev:
 		return nil, nil, &ConflictError{Latest: latest}
 	}
 	if in.New && d.sched != nil {
 		if e, err := d.sched.Get(ctx, b.ID); err == nil {
-			ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is already scheduled for %s (%q); choose another id, or open that bulletin to change its schedule", b.ID, e.At.Format(bulletin.TimeLayout), e.Bulletin.Title)})
+			ps = append(ps, Problem{Field: "id", Message: fmt.Sprintf("%q is already scheduled for %s (%q); choose another id, or open that bulletin to change its schedule", b.ID, e.At.Format(bulletin.TimeLayout), e.Bulletin.Title),
+				Msg: i18n.M("problem.alreadyScheduled", b.ID, when(e.At), i18n.Raw(e.Bulletin.Title))})
 		}
 	}
+	d.putInWords(ps)
 	if len(ps) > 0 {
 		return nil, ps, nil
 	}
@@ -97,10 +103,74 @@ func (d *Desk) putInWords(ps []Problem) {
 	}
 }
 
+// problems are the parser's, each with its message key (problemMsg): Message keeps
+// the parser's English for the API and the command line.
 func problems(fes bulletin.Errors) []Problem {
 	out := make([]Problem, len(fes))
 	for i, fe := range fes {
-		out[i] = Problem{Field: fe.Field, Line: fe.Line, Message: fe.Msg}
+		out[i] = Problem{Field: fe.Field, Line: fe.Line, Message: fe.Msg, Msg: problemMsg(fe)}
+	}
+	return out
+}
+
+// problemMsg is the message key of a parser problem: "problem." and its kind, with its
+// values as staff read them (a time as dd/mm/aaaa HH:MM). The values that are only
+// the format's own words (the time layout, the YAML parser's English) are left out.
+// Zero for a problem of no kind, which then shows its English.
+func problemMsg(fe *bulletin.FieldError) i18n.Msg {
+	if fe.Kind == "" {
+		return i18n.Msg{}
+	}
+	if fe.Kind == bulletin.KindNotTime || fe.Kind == bulletin.KindNotYAML {
+		return i18n.M("problem." + fe.Kind)
+	}
+	args := make([]any, len(fe.Args))
+	for i, a := range fe.Args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = when(v)
+		case string:
+			args[i] = v
+		default:
+			args[i] = fmt.Sprint(v)
+		}
+	}
+	return i18n.M("problem."+fe.Kind, args...)
+}
+
+// youTubeProblems are ytfields' problems with their message keys. ytfields speaks
+// English only, so each key is found again from the bulletin by ytfields' own rules,
+// in its order, rather than by reading its sentences.
+func (d *Desk) youTubeProblems(b *bulletin.Bulletin, errs []error) []Problem {
+	title := ytfields.Title(b)
+	var titleKeys []i18n.Msg
+	limit := fmt.Sprint(ytfields.MaxTitleChars)
+	switch n := utf8.RuneCountInString(title); {
+	case strings.TrimSpace(title) == "":
+		titleKeys = append(titleKeys, i18n.M("problem.ytTitleEmpty", limit))
+	case n > ytfields.MaxTitleChars:
+		titleKeys = append(titleKeys, i18n.M("problem.ytTitleLong", fmt.Sprint(n), limit))
+	}
+	if strings.ContainsAny(title, "<>") {
+		titleKeys = append(titleKeys, i18n.M("problem.ytTitleAngle"))
+	}
+	var out []Problem
+	for _, err := range errs {
+		p := problemOf(err)
+		switch p.Field {
+		case "live: title":
+			if len(titleKeys) > 0 {
+				p.Msg, titleKeys = titleKeys[0], titleKeys[1:]
+			}
+		case "body":
+			text := d.md.PlainText([]byte(b.Body))
+			if i := strings.IndexAny(text, "<>"); i >= 0 {
+				p.Msg = i18n.M("problem.ytBodyAngle", fmt.Sprint(strings.Count(text[:i], "\n")+1), string(text[i]))
+			}
+		case "live: start":
+			p.Msg = i18n.M("problem.livePast", when(b.Live.Start))
+		}
+		out = append(out, p)
 	}
 	return out
 }
@@ -141,7 +211,7 @@ func (d *Desk) Preview(ctx context.Context, f Fields, in Intent) (*Preview, erro
 	b, ps, err := d.Check(ctx, f.Source(), in)
 	var conflict *ConflictError
 	if errors.As(err, &conflict) {
-		ps, err = append(ps, Problem{Message: conflict.Error()}), nil
+		ps, err = append(ps, Problem{Message: conflict.Error(), Msg: conflict.Msg(time.Local)}), nil
 	}
 	if err != nil {
 		return nil, err

@@ -117,8 +117,10 @@ type Problem struct {
 	Field   string `json:"field"` // front-matter field, "body", or "" for the whole bulletin
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"`
-	// Msg is the message as a catalogue key, for the problems the desk itself finds:
-	// the UI shows it in the member's language. Zero for the parser's and YouTube's.
+	// Msg is the message as a catalogue key: the UI, and the API when asked for a
+	// language, show it in the reader's. Every problem of the parser (by its Kind),
+	// of YouTube's rules and of the desk carries one; zero only for a problem of no
+	// known kind, which then shows Message.
 	Msg i18n.Msg `json:"-"`
 }
 
@@ -153,6 +155,12 @@ func (e *ForbiddenError) Error() string {
 // ConflictError is returned when someone else changed the bulletin since it was opened.
 type ConflictError struct{ Latest *bulletin.Revision }
 
+// Msg is the conflict in the reader's words, its time in loc.
+func (e *ConflictError) Msg(loc *time.Location) i18n.Msg {
+	return i18n.M("desk.conflict", e.Latest.ID, fmt.Sprint(e.Latest.Rev), i18n.W("action", string(e.Latest.Action)),
+		i18n.Raw(e.Latest.Author), i18n.Date(e.Latest.At, loc))
+}
+
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s was changed meanwhile (revision %d, %s by %s at %s): your text is kept; compare it with the current one and publish again",
 		e.Latest.ID, e.Latest.Rev, e.Latest.Action, e.Latest.Author, e.Latest.At.Local().Format("15:04:05"))
@@ -165,10 +173,32 @@ type BusyError struct{ Err error }
 func (e *BusyError) Error() string { return e.Err.Error() }
 func (e *BusyError) Unwrap() error { return e.Err }
 
-// NotFoundError names what was not found.
-type NotFoundError struct{ What string }
+// Msg is the refusal in the reader's words: the wrapped error is the scheduler's.
+func (e *BusyError) Msg() i18n.Msg { return i18n.M("desk.busy") }
+
+// NotFoundError names what was not found: What in English for logs and the command
+// line; Thing ("bulletin", "draft", "schedule"), ID and Author for Msg.
+type NotFoundError struct {
+	What              string
+	Thing, ID, Author string
+}
 
 func (e *NotFoundError) Error() string { return e.What + ": not found" }
+
+// Msg names what was not found in the reader's words, never the English of What.
+func (e *NotFoundError) Msg() i18n.Msg {
+	switch {
+	case e.Thing == "draft" && e.Author != "":
+		return i18n.M("desk.notFound.draftBy", e.ID, i18n.Raw(e.Author))
+	case e.Thing == "draft" && e.ID != "":
+		return i18n.M("desk.notFound.draftOf", e.ID)
+	case e.Thing == "draft":
+		return i18n.M("desk.notFound.draft")
+	case e.Thing == "bulletin", e.Thing == "schedule":
+		return i18n.M("desk.notFound."+e.Thing, e.ID)
+	}
+	return i18n.M("desk.notFound.thing")
+}
 
 // allow checks the role and records a refusal.
 func (d *Desk) allow(ctx context.Context, a Actor, action string, need accounts.Role, target string) error {
@@ -199,9 +229,9 @@ func checkID(op, id string) error {
 	return nil
 }
 
-func notFound(err error, what string) error {
+func notFound(err error, thing, id string) error {
 	if errors.Is(err, bus.ErrNotFound) {
-		return &NotFoundError{What: what}
+		return &NotFoundError{What: thing + " " + id, Thing: thing, ID: id}
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 )
@@ -58,7 +59,8 @@ func (d *Desk) SaveDraft(ctx context.Context, a Actor, f Fields, baseRev int) er
 		return err
 	}
 	if bulletin.CheckID(f.ID) != nil {
-		return &InvalidError{Problems: []Problem{{Field: "id", Message: "give the bulletin a valid id first (" + bulletin.IDRule + ", e.g. 2020-03-14-confinament); the draft is kept under it"}}}
+		return &InvalidError{Problems: []Problem{{Field: "id", Message: "give the bulletin a valid id first (" + bulletin.IDRule + ", e.g. 2020-03-14-confinament); the draft is kept under it",
+			Msg: i18n.M("problem.draftNeedsID")}}}
 	}
 	if baseRev == 0 {
 		latest, _, err := d.pub.Latest(ctx, f.ID)
@@ -66,7 +68,8 @@ func (d *Desk) SaveDraft(ctx context.Context, a Actor, f Fields, baseRev int) er
 			return fmt.Errorf("save draft %s: %w", f.ID, err)
 		}
 		if err == nil && latest.Action != bulletin.Retract {
-			return &InvalidError{Problems: []Problem{{Field: "id", Message: fmt.Sprintf("%q is already published (revision %d, %q); choose another id, or open that bulletin to edit it", f.ID, latest.Rev, latest.Bulletin.Title)}}}
+			return &InvalidError{Problems: []Problem{{Field: "id", Message: fmt.Sprintf("%q is already published (revision %d, %q); choose another id, or open that bulletin to edit it", f.ID, latest.Rev, latest.Bulletin.Title),
+				Msg: i18n.M("problem.alreadyPublished", f.ID, fmt.Sprint(latest.Rev), i18n.Raw(latest.Bulletin.Title))}}}
 		}
 	}
 	dr := Draft{Fields: f, Author: a.Name, Updated: d.now().UTC(), BaseRev: baseRev}
@@ -100,7 +103,7 @@ func (d *Desk) putDraft(ctx context.Context, dr *Draft) error {
 func (d *Desk) getDraft(ctx context.Context, key string) (*Draft, error) {
 	e, err := d.drafts.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, &NotFoundError{What: "draft " + key}
+		return nil, &NotFoundError{What: "draft " + key, Thing: "draft"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("draft %s: %w", key, err)
@@ -127,14 +130,14 @@ func (d *Desk) DraftBy(ctx context.Context, id, author string) (*Draft, error) {
 	if old, err := d.getDraft(ctx, id); err == nil && old.Author == author {
 		return old, nil
 	}
-	return nil, &NotFoundError{What: fmt.Sprintf("draft of %s by %s", id, author)}
+	return nil, &NotFoundError{What: fmt.Sprintf("draft of %s by %s", id, author), Thing: "draft", ID: id, Author: author}
 }
 
 // DraftByKey is DraftBy with the author as AuthorKey encodes her, as addresses carry it.
 func (d *Desk) DraftByKey(ctx context.Context, id, who string) (*Draft, error) {
 	author, ok := authorOf(who)
 	if !ok {
-		return nil, &NotFoundError{What: "draft of " + id + " (the address names no author)"}
+		return nil, &NotFoundError{What: "draft of " + id + " (the address names no author)", Thing: "draft", ID: id}
 	}
 	return d.DraftBy(ctx, id, author)
 }
@@ -147,7 +150,7 @@ func (d *Desk) Draft(ctx context.Context, id string) (*Draft, error) {
 		return nil, err
 	}
 	if len(ds) == 0 {
-		return nil, &NotFoundError{What: "draft " + id}
+		return nil, &NotFoundError{What: "draft " + id, Thing: "draft", ID: id}
 	}
 	return ds[0], nil
 }

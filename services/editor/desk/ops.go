@@ -10,6 +10,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
@@ -80,7 +81,8 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 
 func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin, draftOf string) (*Outcome, error) {
 	if d.sched == nil {
-		return nil, &InvalidError{Problems: []Problem{{Field: "publish_at", Message: "scheduling is not available on this server; leave it empty to publish now"}}}
+		return nil, &InvalidError{Problems: []Problem{{Field: "publish_at", Message: "scheduling is not available on this server; leave it empty to publish now",
+			Msg: i18n.M("problem.noScheduling")}}}
 	}
 	at := *b.PublishAt
 	if err := d.sched.Put(ctx, schedule.Entry{Bulletin: b, At: at, Author: a.Name, Created: d.now().UTC()}); err != nil {
@@ -124,11 +126,11 @@ func (d *Desk) CancelSchedule(ctx context.Context, a Actor, id string) error {
 		return err
 	}
 	if d.sched == nil {
-		return &NotFoundError{What: "schedule of " + id}
+		return &NotFoundError{What: "schedule of " + id, Thing: "schedule", ID: id}
 	}
 	err := d.sched.Cancel(ctx, id)
 	if errors.Is(err, schedule.ErrNotFound) {
-		return &NotFoundError{What: "schedule of " + id}
+		return &NotFoundError{What: "schedule of " + id, Thing: "schedule", ID: id}
 	}
 	if err != nil {
 		return busy(fmt.Errorf("cancel schedule of %s: %w", id, err))
@@ -162,7 +164,8 @@ func (d *Desk) RetractBecause(ctx context.Context, a Actor, id, reason string) (
 	}
 	if latest != nil && latest.Action == bulletin.Retract {
 		d.record(ctx, a, audit.Retract, id, false, "already retracted")
-		return nil, &InvalidError{Problems: []Problem{{Message: fmt.Sprintf("%s is already retracted (revision %d): nothing is left to withdraw", id, latest.Rev)}}}
+		return nil, &InvalidError{Problems: []Problem{{Message: fmt.Sprintf("%s is already retracted (revision %d): nothing is left to withdraw", id, latest.Rev),
+			Msg: i18n.M("problem.alreadyRetracted", id, fmt.Sprint(latest.Rev))}}}
 	}
 	if err := d.cancelFirst(ctx, a, id, "retracted"); err != nil {
 		return nil, fmt.Errorf("retract %s: could not cancel its schedule, so nothing was retracted: %w", id, err)
@@ -170,7 +173,7 @@ func (d *Desk) RetractBecause(ctx context.Context, a Actor, id, reason string) (
 	rev, err := d.pub.Retract(ctx, id, a.Name)
 	if err != nil {
 		d.record(ctx, a, audit.Retract, id, false, err.Error())
-		return nil, notFound(err, "bulletin "+id)
+		return nil, notFound(err, "bulletin", id)
 	}
 	d.record(ctx, a, audit.Retract, rev.Key(), true, retractDetail(rev.Bulletin.Title, reason))
 	return rev, nil
@@ -211,7 +214,8 @@ func (d *Desk) Retry(ctx context.Context, a Actor, id, channel string) error {
 		return err
 	}
 	if !slices.Contains(bulletin.KnownChannels, channel) {
-		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel)}}}
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel),
+			Msg: i18n.M("problem.unknownChannel", channel, strings.Join(bulletin.KnownChannels, ", "))}}}
 	}
 	rec, _, err := d.store.Get(ctx, id, channel)
 	if err != nil {
@@ -219,12 +223,14 @@ func (d *Desk) Retry(ctx context.Context, a Actor, id, channel string) error {
 	}
 	if rec == nil {
 		d.record(ctx, a, audit.Retry, id+"."+channel, false, "no delivery recorded yet")
-		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("no delivery of %s on %s is recorded yet: the %s worker has not taken it, so there is nothing to retry", id, channel, channel)}}}
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("no delivery of %s on %s is recorded yet: the %s worker has not taken it, so there is nothing to retry", id, channel, channel),
+			Msg: i18n.M("problem.noDelivery", id, channel)}}}
 	}
 	err = delivery.Redrive(ctx, d.store, d.pub, id, channel, a.Name)
 	d.record(ctx, a, audit.Retry, id+"."+channel, err == nil, errText(err))
 	if errors.Is(err, delivery.ErrNotDead) {
-		return &InvalidError{Problems: []Problem{{Field: "channel", Message: err.Error() + ": only a dead delivery can be retried; the worker is still on it"}}}
+		return &InvalidError{Problems: []Problem{{Field: "channel", Message: err.Error() + ": only a dead delivery can be retried; the worker is still on it",
+			Msg: i18n.M("problem.notDead")}}}
 	}
 	return err
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 )
@@ -41,6 +43,11 @@ func (d *Desk) Overview(ctx context.Context) ([]Row, error) {
 // watcher's initial values), by bulletin id: one round of reads for the whole list
 // instead of one per bulletin.
 func (d *Desk) allRecords(ctx context.Context) (map[string][]*delivery.Record, error) {
+	return d.records(ctx, func([]byte) bool { return true })
+}
+
+// records is allRecords for the records whose raw JSON passes keep, decoded only then.
+func (d *Desk) records(ctx context.Context, keep func([]byte) bool) (map[string][]*delivery.Record, error) {
 	w, err := d.deliveries.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, err
@@ -52,11 +59,11 @@ func (d *Desk) allRecords(ctx context.Context) (map[string][]*delivery.Record, e
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case e, ok := <-w.Updates():
-			if !ok {
-				return out, nil
+			if !ok || e == nil {
+				return out, nil // nil: the initial values are all here
 			}
-			if e == nil {
-				return out, nil // the initial values are all here
+			if !keep(e.Value()) {
+				continue
 			}
 			var rec delivery.Record
 			if err := json.Unmarshal(e.Value(), &rec); err != nil {
@@ -95,7 +102,7 @@ func (d *Desk) Status(ctx context.Context, id string) (*delivery.Status, error) 
 	}
 	st, err := delivery.GetStatus(ctx, d.pub, d.store, id)
 	if err != nil {
-		return nil, notFound(err, "bulletin "+id)
+		return nil, notFound(err, "bulletin", id)
 	}
 	return st, nil
 }
@@ -116,7 +123,7 @@ func (d *Desk) History(ctx context.Context, id string) ([]Change, error) {
 	}
 	revs, err := d.pub.History(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "bulletin "+id)
+		return nil, notFound(err, "bulletin", id)
 	}
 	out := make([]Change, len(revs))
 	what := changesOf(revs, d.retractReasons(ctx, id))
@@ -138,7 +145,8 @@ func (d *Desk) Deliveries(ctx context.Context, id, channel string) ([]*delivery.
 		return nil, err
 	}
 	if !slices.Contains(bulletin.KnownChannels, channel) {
-		return nil, &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel)}}}
+		return nil, &InvalidError{Problems: []Problem{{Field: "channel", Message: fmt.Sprintf("unknown channel %q (want telegram, youtube or web)", channel),
+			Msg: i18n.M("problem.unknownChannel", channel, strings.Join(bulletin.KnownChannels, ", "))}}}
 	}
 	return d.store.History(ctx, id, channel)
 }
@@ -155,7 +163,7 @@ func (d *Desk) Latest(ctx context.Context, id string) (*bulletin.Revision, error
 	}
 	r, _, err := d.pub.Latest(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "bulletin "+id)
+		return nil, notFound(err, "bulletin", id)
 	}
 	return r, nil
 }

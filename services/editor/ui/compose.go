@@ -79,8 +79,11 @@ func (s *Server) fromLocal(v string) string {
 	if v == "" {
 		return ""
 	}
-	if t, err := time.ParseInLocation(localLayout, v, s.opts.Location); err == nil {
-		return t.Format(time.RFC3339)
+	for _, layout := range []string{localLayout, i18n.DateLayout} {
+		// A browser without a date picker shows a text box: staff type dates their way.
+		if t, err := time.ParseInLocation(layout, v, s.opts.Location); err == nil {
+			return t.Format(time.RFC3339)
+		}
 	}
 	return v
 }
@@ -118,39 +121,14 @@ func (s *Server) composeData(lang i18n.Lang, f desk.Fields, in desk.Intent, p *d
 	return d
 }
 
-// problemWords is a problem as the member reads it: the desk's own problems in her
-// language, the parser's as they are; one of no form field keeps its field's name.
-func (s *Server) problemWords(lang i18n.Lang, pr desk.Problem) string {
-	msg := pr.Message
-	if !pr.Msg.IsZero() {
-		msg = s.words.Msg(lang, pr.Msg)
-	}
-	if formField(pr.Field) == "" && pr.Field != "" {
-		return pr.Field + ": " + msg
-	}
-	return msg
-}
-
-// formField maps a parser field name to the form input it belongs to.
-func formField(f string) string {
-	switch f {
-	case "id", "title", "lang", "group", "channels", "publish_at", "urgent", "tags", "body":
-		return f
-	case "live: start", "live":
-		return "live_start"
-	case "live: title":
-		return "live_title"
-	}
-	return ""
-}
-
 func (s *Server) composeNew(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	f := desk.Fields{Lang: "ca", Channels: []string{bulletin.Telegram, bulletin.Web}}
 	if g := r.URL.Query().Get("translate"); g != "" {
 		// A translation: same group, the other language, the original's text to start from.
 		if rev, err := s.desk.Latest(r.Context(), g); err == nil {
 			f = desk.FieldsOf(rev.Bulletin)
-			f.Group, f.ID = rev.Bulletin.Group, ""
+			// Its own publish time is staff's to choose: the original's may be past.
+			f.Group, f.ID, f.PublishAt = rev.Bulletin.Group, "", ""
 			f.Lang = map[string]string{"ca": "es", "es": "ca"}[rev.Bulletin.Lang]
 		}
 	}
@@ -249,7 +227,7 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 		in.DraftOf = a.Name // saved: what the page holds now is the member's own draft
 		d := s.composeData(lang, f, in, preview())
 		d.Draft, _ = s.desk.DraftBy(ctx, f.ID, a.Name)
-		pg.Notice, pg.Data = i18n.M("compose.draftSaved"), d
+		pg.Notice, pg.Data = draftSaved(u), d
 		s.render(w, r, http.StatusOK, "compose", pg)
 	case "ready", "unready", "keep":
 		s.saveAndMark(w, r, u, f, in)
@@ -303,6 +281,15 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 	}
 }
 
+// draftSaved is the notice after a save: a writer hands the draft on, a publisher may
+// publish it herself.
+func draftSaved(u *accounts.User) i18n.Msg {
+	if u.Role.Allows(accounts.Publisher) {
+		return i18n.M("compose.draftSavedPublisher")
+	}
+	return i18n.M("compose.draftSaved")
+}
+
 // withProblems adds an InvalidError's problems to the preview, so they show at their
 // fields even when the preview itself found none (e.g. a publisher-only check).
 func withProblems(p *desk.Preview, err error) *desk.Preview {
@@ -328,7 +315,7 @@ func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, u *accounts
 	p, err := s.desk.Preview(r.Context(), f, in)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		status, msg := explain(err)
+		status, msg := explain(err, s.opts.Location)
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": s.words.Msg(s.langOf(r, u), msg)})
 		return

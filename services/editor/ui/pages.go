@@ -9,6 +9,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
 	"github.com/paeria/pregoner/services/editor/i18n"
+	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/schedule"
 )
@@ -66,6 +67,8 @@ type detailData struct {
 	History   []desk.Change
 	Scheduled *schedule.Entry
 	Permalink string
+	// Translations are the bulletin in its other languages, linked from its header.
+	Translations []*bulletin.Bulletin
 }
 
 func (s *Server) detail(w http.ResponseWriter, r *http.Request, u *accounts.User) {
@@ -94,7 +97,11 @@ func (s *Server) detail(w http.ResponseWriter, r *http.Request, u *accounts.User
 		return
 	}
 	pg.Title = i18n.Raw(st.Latest.Bulletin.Title)
-	pg.Data = detailData{Status: st, History: hist, Scheduled: sched, Permalink: s.desk.Permalink(id)}
+	tr, err := s.desk.Translations(ctx, st.Latest.Bulletin)
+	if err != nil { // only the links are lost: the page still shows
+		s.log.Warn("translations", "id", id, "err", err)
+	}
+	pg.Data = detailData{Status: st, History: hist, Scheduled: sched, Permalink: s.desk.Permalink(id), Translations: tr}
 	s.render(w, r, http.StatusOK, "detail", pg)
 }
 

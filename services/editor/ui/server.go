@@ -199,10 +199,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // fail shows err to the member in plain words, with the status that fits. Errors it
 // does not know are logged and shown as a server problem.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, name string, p page, err error) {
-	status, msg := explain(err)
+	status, msg := explain(err, s.opts.Location)
 	var inv *desk.InvalidError
 	if name != "compose" && errors.As(err, &inv) {
-		msg = i18n.M("error.notDone", inv.Error())
+		msg = i18n.M("error.notDone", i18n.Raw(s.problemList(s.langOf(r, p.User), inv.Problems)))
 	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
@@ -211,7 +211,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, name string, p pag
 	s.render(w, r, status, name, p)
 }
 
-func explain(err error) (int, i18n.Msg) {
+// explain is the status and the sentence for err; every desk error carries its own
+// message key, so none of their English reaches the page. Times are written in loc.
+func explain(err error, loc *time.Location) (int, i18n.Msg) {
 	var (
 		inv  *desk.InvalidError
 		forb *desk.ForbiddenError
@@ -227,11 +229,11 @@ func explain(err error) (int, i18n.Msg) {
 	case errors.As(err, &forb):
 		return http.StatusForbidden, i18n.M("error.forbidden", i18n.W("do", forb.Action), i18n.W("role", string(forb.Need)))
 	case errors.As(err, &conf):
-		return http.StatusConflict, i18n.M("error.conflict", conf.Error())
+		return http.StatusConflict, i18n.M("error.conflict", conf.Msg(loc))
 	case errors.As(err, &busy):
-		return http.StatusConflict, i18n.M("error.notDone", busy.Error())
+		return http.StatusConflict, i18n.M("error.notDone", busy.Msg())
 	case errors.As(err, &nf):
-		return http.StatusNotFound, i18n.M("error.notFound", nf.Error())
+		return http.StatusNotFound, i18n.M("error.notFound", nf.Msg())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, i18n.M("error.timeout")
 	}
