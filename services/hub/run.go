@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -31,6 +32,18 @@ type hub struct {
 	srv   *bus.Embedded
 	admin *bus.Conn
 	conns []*bus.Conn
+	// unlock releases the data directory (lockDataDir) once the server is down.
+	unlock func()
+}
+
+// listenable says at once when the NATS address is taken (another hub, another NATS),
+// instead of the embedded server's half-minute wait for a port it never gets.
+func listenable(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-nats-listen %s: %w (is another hub or NATS server running?)", addr, err)
+	}
+	return l.Close()
 }
 
 // run starts the embedded server and every service, and stops them in order when ctx
@@ -72,6 +85,20 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := listenable(cfg.NATSListen); err != nil {
+		unlock()
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			unlock()
+		}
+	}()
 	// One key per service, each with the permissions it has on the cluster (bus.Grants),
 	// so a service in the hub can do no more than in production; admin sets the bus up.
 	users := map[string]string{}
@@ -91,7 +118,8 @@ func start(ctx context.Context, cfg Config, log *slog.Logger) (*hub, error) {
 	}
 	log.Info("the bus admits only holders of the keys in "+filepath.Dir(cfg.EditorSeed()),
 		"cli", "NATS_NKEY_SEED="+cfg.SeedFile(bus.UserCLI))
-	h := &hub{cfg: cfg, log: log, srv: srv}
+	h := &hub{cfg: cfg, log: log, srv: srv, unlock: unlock}
+	started = true // h.stop releases the lock from here on
 	if h.admin, err = h.connect(ctx, bus.UserAdmin); err != nil {
 		h.stop()
 		return nil, err
@@ -128,6 +156,7 @@ func (h *hub) stop() {
 		c.Close()
 	}
 	h.srv.Shutdown()
+	h.unlock()
 	h.log.Info("hub stopped; store closed cleanly")
 }
 

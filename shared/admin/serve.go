@@ -17,6 +17,11 @@ import (
 // shutdownGrace is how long open requests may finish once ctx ends.
 const shutdownGrace = 5 * time.Second
 
+// maxHeaderBytes: a scrape or a probe sends a few hundred bytes of headers; Go's
+// default (1 MiB a connection) would let a stranger who reaches the address make the
+// process hold far more than the page's readers ever do.
+const maxHeaderBytes = 16 << 10
+
 // Serve serves handler on addr until ctx ends, then shuts down gracefully. name labels
 // logs and errors ("admin").
 func Serve(ctx context.Context, name, addr string, handler http.Handler, log *slog.Logger) error {
@@ -28,7 +33,8 @@ func Serve(ctx context.Context, name, addr string, handler http.Handler, log *sl
 }
 
 func serve(ctx context.Context, name string, l net.Listener, handler http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes,
+		IdleTimeout: time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("listening", "service", name, "url", "http://"+l.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

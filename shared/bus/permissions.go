@@ -218,6 +218,7 @@ func editorGrant() Grant {
 			"$JS.API.CONSUMER.CREATE.AUDIT.*", // an ordered reader of the whole trail (no filter)
 			"$KV.DRAFTS.>",
 			"$JS.API.CONSUMER.CREATE.KV_DRAFTS",
+			"$JS.API.CONSUMER.CREATE.KV_DRAFTS.>", // one bulletin's drafts: a reader with filters
 		},
 		Deny: []string{
 			"$JS.API.CONSUMER.*.BULLETINS.telegram",

@@ -113,7 +113,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 // auth accepts only a valid bearer token.
 func (s *Server) auth(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		secret, ok := bearer(r.Header.Get("Authorization"))
 		if !ok || secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pregoner"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "send an API token: Authorization: Bearer <token> (an administrator creates one with: editor token create NAME --owner MEMBER)", nil)
@@ -263,4 +263,15 @@ func source(r *http.Request) ([]byte, desk.Intent, error) {
 		return []byte(req.Markdown), in, nil
 	}
 	return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "Content-Type", Message: "send text/markdown (the bulletin file) or application/json"}}}
+}
+
+// bearer is the token of an Authorization header: the scheme is case-insensitive
+// (RFC 9110, 11.1), the token is not.
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/forwarded"
 	"github.com/paeria/pregoner/shared/settings"
 )
 
@@ -50,6 +51,9 @@ const (
 	DefaultTimeZone = "Europe/Madrid"
 	// DefaultIssuer is the name the authenticator app shows.
 	DefaultIssuer = "Paeria pregoner"
+	// DefaultTrustedProxies is loopback: the editor listens there because the council's
+	// proxy, on the same machine, faces the staff (as the page's WEB_TRUSTED_PROXIES).
+	DefaultTrustedProxies = "127.0.0.0/8,::1"
 	// DefaultShutdownGrace lets in-flight requests finish on shutdown.
 	DefaultShutdownGrace = 10 * time.Second
 )
@@ -74,6 +78,10 @@ type Config struct {
 	// SecretKeyFile holds the keys that seal the TOTP secrets (accounts.Keyring): a
 	// file of the editor's machine, never on the bus. Required; the hub writes one.
 	SecretKeyFile string
+	// TrustedProxies are the peers whose X-Forwarded-For names the member, for the
+	// per-address login throttle and the audit log.
+	// "none", or addresses and prefixes (forwarded.Parse).
+	TrustedProxies string
 	// ShutdownGrace bounds how long Run waits for requests on shutdown (not a setting).
 	ShutdownGrace time.Duration
 }
@@ -84,7 +92,7 @@ func DefaultConfig() Config {
 		SessionIdle: DefaultSessionIdle, SessionMax: DefaultSessionMax, FreeFailures: DefaultFreeFailures,
 		Backoff: DefaultBackoff, BackoffMax: DefaultBackoffMax, FailDelay: DefaultFailDelay, BcryptCost: DefaultBcryptCost,
 		MinPassword: DefaultMinPassword, TimeZone: DefaultTimeZone, Issuer: DefaultIssuer,
-		ShutdownGrace: DefaultShutdownGrace}
+		ShutdownGrace: DefaultShutdownGrace, TrustedProxies: DefaultTrustedProxies}
 }
 
 // Settings is the editor's settings table: it drives LoadConfig, "editor serve --help"
@@ -115,8 +123,21 @@ func (c *Config) Settings() settings.Table {
 			Parse: settings.Int(&c.MinPassword, 8, 72)}, // bcrypt reads 72 bytes at most
 		{Var: "EDITOR_TOTP_ISSUER", Default: DefaultIssuer, Meaning: "the account's label in the authenticator app",
 			Parse: settings.String(&c.Issuer)},
+		{Var: "EDITOR_TRUSTED_PROXIES", Default: DefaultTrustedProxies, Meaning: "the proxies whose X-Forwarded-For names the member, so failed logins are counted per person, not per proxy: none, or addresses and prefixes separated by commas",
+			Parse: trustedProxies(&c.TrustedProxies)},
 		{Var: "EDITOR_SECRET_KEY_FILE", Required: true, Meaning: "file of the keys that seal the TOTP secrets (32 random bytes, raw or base64; the first line seals): never on the bus; the hub writes <data>/credentials/editor-totp.key; create one with editor keys init, rotate with editor keys rotate",
 			Parse: keyFile(&c.SecretKeyFile)},
+	}
+}
+
+// trustedProxies checks the list and keeps it as written.
+func trustedProxies(dst *string) func(string) error {
+	return func(v string) error {
+		if _, err := forwarded.Parse(v); err != nil {
+			return err
+		}
+		*dst = v
+		return nil
 	}
 }
 

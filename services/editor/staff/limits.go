@@ -42,9 +42,12 @@ func limitBody(words *i18n.Catalogue, next http.Handler) http.Handler {
 	})
 }
 
+// isForm is a UI form post. The API reads JSON whatever the Content-Type says (curl -d
+// sends a JSON body as a form): parsing it here would consume the body and the API
+// would answer "send JSON" to a client that did.
 func isForm(r *http.Request) bool {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return r.Method == http.MethodPost && mt == "application/x-www-form-urlencoded"
+	return r.Method == http.MethodPost && mt == "application/x-www-form-urlencoded" && !strings.HasPrefix(r.URL.Path, "/api/")
 }
 
 // tooLarge answers 413: JSON for the API, as its other errors; for the UI a line in

@@ -20,6 +20,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/i18n"
 	"github.com/paeria/pregoner/services/editor/ui"
 	"github.com/paeria/pregoner/shared/bus"
+	"github.com/paeria/pregoner/shared/forwarded"
 	"github.com/paeria/pregoner/shared/schedule"
 )
 
@@ -120,7 +121,11 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
-	h := ui.SecurityHeaders(cop.Handler(limitBody(words, mux)))
+	trusted, err := forwarded.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("editor: EDITOR_TRUSTED_PROXIES: %w", err)
+	}
+	h := trusted.Middleware(ui.SecurityHeaders(cop.Handler(limitBody(words, mux))))
 	return &Service{cfg: cfg, log: log, Accounts: acc, Audit: al, Desk: d, runner: runner, api: apiSrv, handler: h,
 		stop: sync.OnceFunc(func() { close(stopping) }), nc: js.Conn()}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
@@ -93,7 +94,7 @@ func New(acc *accounts.Store, d *desk.Desk, a *audit.Log, opts Options) (*Server
 // Register adds the UI's routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	static, _ := fs.Sub(assetFS, "assets") // the directory is embedded
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(http.FileServerFS(static))))
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
@@ -128,6 +129,18 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{name}/force-password", s.auth(s.forcePassword))
 	mux.Handle("POST /admin/tokens", s.auth(s.createToken))
 	mux.Handle("POST /admin/tokens/{name}/revoke", s.auth(s.revokeToken))
+}
+
+// noListing answers 404 for a directory: the assets are named by the pages, never
+// browsed.
+func noListing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // withID refuses a route whose {id} breaks the slug rule with a 400 that names the

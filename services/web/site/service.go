@@ -24,6 +24,9 @@ import (
 // shutdownGrace bounds how long in-flight page requests may finish at shutdown.
 const shutdownGrace = 5 * time.Second
 
+// maxHeaderBytes bounds a request's headers (Go's default is 1 MiB).
+const maxHeaderBytes = 64 << 10
+
 // Service runs the web channel's worker, the feed's follower and the page's server.
 type Service struct {
 	cfg      Config
@@ -92,9 +95,11 @@ func (s *Service) Run(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// A reader's request carries a few hundred bytes of headers: past maxHeaderBytes
+	// it is refused (431) before it costs memory, as at the editor.
 	hs := &http.Server{Handler: s.server.Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+		MaxHeaderBytes: maxHeaderBytes, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	hs.RegisterOnShutdown(s.server.Close)
 
 	var wg sync.WaitGroup
