@@ -32,9 +32,12 @@ type Config struct {
 	ConnectWait time.Duration
 	Wait        time.Duration
 	Probe       time.Duration
-	// Fetch is what a reader fetches after an event naming one bulletin: "article"
-	// (what live.js does on a list's first page) or "page" (what it did before, and
-	// still does elsewhere), to compare the two on the same machine.
+	// Fetch is how a reader shows the bulletin an event names: "event" (what live.js
+	// does on a list's first page: the article the event carries, or a fetch of it when
+	// the event only names it), "article" (what live.js did before: a stream without a
+	// language, and a fetch of the article) or "page" (a stream without a language, and
+	// a refetch of the page, as live.js still does elsewhere), to compare them on the
+	// same machine.
 	Fetch string
 	// CPUProfile, when set, is where a CPU profile of the whole run is written (in-process
 	// it includes the page's side: the streams, the fan-out, the page loads).
@@ -63,8 +66,8 @@ func (c Config) Validate() error {
 	if c.Ramp < 0 || c.ConnectWait <= 0 || c.Wait <= 0 || c.Probe <= 0 {
 		bad("-ramp must be ≥ 0, and -connect-wait, -wait and -probe > 0")
 	}
-	if c.Fetch != "article" && c.Fetch != "page" {
-		bad("-fetch: %q (want article or page)", c.Fetch)
+	if c.Fetch != "event" && c.Fetch != "article" && c.Fetch != "page" {
+		bad("-fetch: %q (want event, article or page)", c.Fetch)
 	}
 	if !strings.HasPrefix(c.Path, "/") {
 		bad("-path: %q (want a path starting with /)", c.Path)

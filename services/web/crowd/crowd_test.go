@@ -15,10 +15,11 @@ import (
 // TestSmallCrowdIsNotifiedAndCounted runs the tool in-process with 50 readers: every
 // one must connect, be notified and see the bulletin on its page, and the report must
 // say so. No timing is asserted: the machine's load decides those.
-// With -fetch article (the default, as live.js on /ca/) every reader shows it by
-// fetching the one article; with -fetch page, by refetching the page.
+// With -fetch event (the default, as live.js on /ca/) every reader shows it from the
+// article its event carries; with -fetch article, by fetching the one article; with
+// -fetch page, by refetching the page.
 func TestSmallCrowdIsNotifiedAndCounted(t *testing.T) {
-	for _, fetch := range []string{"article", "page"} {
+	for _, fetch := range []string{"event", "article", "page"} {
 		t.Run(fetch, func(t *testing.T) { smallCrowd(t, fetch) })
 	}
 }
@@ -44,7 +45,10 @@ func smallCrowd(t *testing.T, fetch string) {
 	if rep.Notified.Count != 50 || rep.Updated.Count != 50 || rep.Dropped != 0 {
 		t.Errorf("notified %d, page updated %d, dropped %d; want 50, 50, 0", rep.Notified.Count, rep.Updated.Count, rep.Dropped)
 	}
-	if want := map[string]int{"article": 50, "page": 0}[fetch]; rep.ByArticle != want {
+	if want := map[string]int{"event": 50}[fetch]; rep.ByEvent != want {
+		t.Errorf("-fetch %s: %d readers showed it from the event's article, want %d", fetch, rep.ByEvent, want)
+	}
+	if want := map[string]int{"article": 50}[fetch]; rep.ByArticle != want {
 		t.Errorf("-fetch %s: %d readers showed it by fetching the article, want %d", fetch, rep.ByArticle, want)
 	}
 	if rep.ProbeConnect.Count+rep.ProbeFanout.Count == 0 {
@@ -104,25 +108,61 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 }
 
-// The reader fetches one article only where live.js would: a list's first page that
-// the new bulletin does not push onto a new page.
-func TestArticleBaseFollowsLiveJS(t *testing.T) {
-	attrs := func(total int) string {
-		return `<html data-articles="/ca/article/" data-page-size="20" data-total="` + strconv.Itoa(total) + `">`
+// The reader shows the new bulletin the way live.js would: from the event's article on
+// a list's first page, unless it adds a page the event brings no links for; by
+// fetching the article where the event carries none; by the page elsewhere.
+func TestShowByFollowsLiveJS(t *testing.T) {
+	first := func(total int) firstPage {
+		return readFirstPage(`<html data-articles="/ca/article/" data-page-size="20" data-total="` + strconv.Itoa(total) + `">`)
 	}
+	named := &told{ID: "x"}
+	carried := &told{ID: "x", Article: "<article>", Total: 1}
+	withLinks := func(total int) *told {
+		return &told{ID: "x", Article: "<article>", Pages: "<nav>", Total: total}
+	}
+	cases := []struct {
+		name  string
+		fp    firstPage
+		fetch string
+		c     *told
+		want  shownBy
+	}{
+		{"carried", first(0), "event", carried, byEvent},
+		{"only_named", first(0), "event", named, byArticle},
+		{"carried_but_asked_to_fetch", first(0), "article", carried, byArticle},
+		{"asked_for_page", first(5), "page", carried, byPage},
+		{"a_second_page_without_links", first(20), "event", carried, byPage},
+		{"a_second_page_with_links", first(20), "event", withLinks(21), byEvent},
+		{"links_for_another_total", first(20), "event", withLinks(22), byPage},
+		{"a_second_page_fetching", first(20), "article", withLinks(21), byPage},
+		{"room_on_page", first(19), "article", named, byArticle},
+		{"paged_same_count", first(30), "event", carried, byEvent},
+		{"a_third_page_appears", first(40), "article", named, byPage},
+		{"not_a_first_page", readFirstPage(`<html data-version="x">`), "event", carried, byPage},
+		{"no_bulletin_event", first(3), "event", nil, byPage},
+	}
+	for _, c := range cases {
+		if got := showBy(c.fp, c.fetch, c.c); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// The reader opens the stream the page names, as live.js does: with its language (and
+// so the article in the event) only with -fetch event.
+func TestEventsPathFollowsThePage(t *testing.T) {
 	cases := []struct {
 		name, page, fetch, want string
 	}{
-		{"empty_list", attrs(0), "article", "/ca/article/"},
-		{"room_on_page", attrs(19), "article", "/ca/article/"},
-		{"a_second_page_appears", attrs(20), "article", ""},
-		{"paged_same_count", attrs(30), "article", "/ca/article/"},
-		{"a_third_page_appears", attrs(40), "article", ""},
-		{"asked_for_page", attrs(5), "page", ""},
-		{"not_a_first_page", `<html data-version="x">`, "article", ""},
+		{"first_page", `<html lang="ca" data-events="/events?lang=ca">`, "event", "/events?lang=ca"},
+		{"first_page_under_a_prefix", `<html data-events="/covid/events?lang=es">`, "event", "/covid/events?lang=es"},
+		{"as_before", `<html data-events="/events?lang=ca">`, "article", "/events"},
+		{"page_refetch", `<html data-events="/events?lang=ca">`, "page", "/events"},
+		{"other_page", `<html data-events="/events">`, "event", "/events"},
+		{"no_attribute", `<html>`, "event", "/events"},
 	}
 	for _, c := range cases {
-		if got := articleBase(c.page, c.fetch); got != c.want {
+		if got := eventsPath(c.page, c.fetch); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}

@@ -28,11 +28,13 @@ loopback instead, and publishes through -nats with -nkey (the hub's editor key).
 
 Then it opens -readers readers over -ramp, spread over loopback source addresses
 127.0.0.1, 127.0.0.2, ... (-per-source readers each). Each reader, like a browser with
-live.js: loads -path, opens /events and waits for its first event. Once every reader is
+live.js: loads -path, opens the stream the page names (/events?lang=ca on /ca/) and
+waits for its first event. Once every reader is
 connected, refused (503 full, 429 per address) or failed, it publishes one bulletin
 (shared/bus Bulletins.Publish, web channel only). Each reader records when the next
-change event arrived (notified) and, after a conditional GET of -path with its ETag,
-when the page showed the new bulletin (page updated). Meanwhile / is fetched every
+change event arrived (notified) and when it showed the new bulletin (page updated):
+as live.js, from the article the event carries, else after fetching that one article,
+else after a conditional GET of -path with its ETag (-fetch). Meanwhile / is fetched every
 -probe and its latency recorded. Every wait is bounded; the run stops by itself.
 
 With -url the bulletin (id crowd-<nanoseconds>, urgent, web only) lands on that page's
@@ -119,7 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (cfg Config, verbose, asJSON bo
 	fs.DurationVar(&cfg.ConnectWait, "connect-wait", cfg.ConnectWait, "how long after the ramp readers may take to connect")
 	fs.DurationVar(&cfg.Wait, "wait", cfg.Wait, "how long after the publish readers may take to show the bulletin")
 	fs.DurationVar(&cfg.Probe, "probe", cfg.Probe, "interval between probes of /")
-	fs.StringVar(&cfg.Fetch, "fetch", cfg.Fetch, "after an event naming one bulletin: article (fetch it, as live.js does on a list's first page) or page (refetch the page)")
+	fs.StringVar(&cfg.Fetch, "fetch", cfg.Fetch, "after an event naming one bulletin: event (take the article it carries, as live.js does on a list's first page), article (a stream without articles, then fetch the one article) or page (refetch the page)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&verbose, "v", false, "log the service's and the tool's info lines too (stderr)")
@@ -135,5 +137,5 @@ func parseFlags(args []string, stderr io.Writer) (cfg Config, verbose, asJSON bo
 // DefaultConfig is what the flags default to.
 func DefaultConfig() Config {
 	return Config{Readers: 2000, Ramp: 5 * time.Second, Path: "/ca/", PerSource: 1000, PageConns: 100,
-		Seed: 20, ConnectWait: 30 * time.Second, Wait: 30 * time.Second, Probe: 100 * time.Millisecond, Fetch: "article"}
+		Seed: 20, ConnectWait: 30 * time.Second, Wait: 30 * time.Second, Probe: 100 * time.Millisecond, Fetch: "event"}
 }

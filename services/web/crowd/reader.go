@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,9 +34,17 @@ type reader struct {
 	notified time.Duration // since the publish; 0: never
 	updated  time.Duration
 	dropped  bool // the stream ended after the publish, before the page showed it
-	// byArticle: it showed the bulletin by fetching the one article, not the page.
-	byArticle bool
+	by       shownBy
 }
+
+// shownBy is how a reader came to show the bulletin.
+type shownBy int
+
+const (
+	byPage    shownBy = iota // a refetch of the page
+	byEvent                  // the article the event carried
+	byArticle                // a fetch of the one article the event named
+)
 
 // published is when the bulletin was sent (zero before), and what the page must show.
 type published struct {
@@ -52,34 +59,22 @@ type crowdNet struct {
 	clients []*http.Client
 	sources []*net.TCPAddr
 	pub     *published
-	fetch   string // "article" or "page": Config.Fetch
+	fetch   string // "event", "article" or "page": Config.Fetch
 }
 
 var (
 	versionRE  = regexp.MustCompile(`data-version="([^"]*)"`)
+	eventsRE   = regexp.MustCompile(`data-events="([^"]*)"`)
 	articlesRE = regexp.MustCompile(`data-articles="([^"]*)" data-page-size="(\d+)" data-total="(\d+)"`)
 )
 
-// articleBase is where live.js on page fetches one new article from, or "" where it
-// refetches the page instead: fetch is "page", page is not a list's first page, or one
-// more bulletin would change the number of pages (live.js cannot redraw the page
-// links). The tool publishes one new bulletin per run, so this is live.js's rule for it.
-func articleBase(page, fetch string) string {
-	m := articlesRE.FindStringSubmatch(page)
-	if m == nil || fetch != "article" {
-		return ""
-	}
-	size, _ := strconv.Atoi(m[2])
-	total, _ := strconv.Atoi(m[3])
-	if size < 1 || (total+1+size-1)/size != max(1, (total+size-1)/size) {
-		return ""
-	}
-	return m[1]
-}
-
-// told is a "bulletin" event: the one bulletin that changed between two versions.
+// told is a "bulletin" event: the one bulletin that changed between two versions, and
+// on a stream with a language the article the list now shows of it.
 type told struct {
 	V, From, Kind, ID string
+	Article, Pages    string
+	Total             int
+	Remove            bool
 }
 
 // run is one reader's life: load the page, open the stream, report on ready once
@@ -108,7 +103,8 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		signal(failed, fmt.Errorf("page: %w", err))
 		return
 	}
-	articles := articleBase(page, cn.fetch)
+	fp := readFirstPage(page)
+	stream := eventsPath(page, cn.fetch)
 	d := net.Dialer{LocalAddr: cn.sources[src], Timeout: 10 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", cn.base.Host)
 	if err != nil {
@@ -118,7 +114,7 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	req := "GET /events HTTP/1.1\r\nHost: " + cn.base.Host + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+	req := "GET " + stream + " HTTP/1.1\r\nHost: " + cn.base.Host + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
 	_ = conn.SetDeadline(time.Now().Add(15 * time.Second))
 	if _, err := io.WriteString(conn, req); err != nil {
 		signal(failed, fmt.Errorf("events: %w", err))
@@ -168,7 +164,7 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		case line != "":
 			continue // id:, retry:, comments
 		}
-		if event == "bulletin" && articles != "" {
+		if event == "bulletin" && fp.articles != "" {
 			last = new(told)
 			if json.Unmarshal([]byte(data), last) != nil {
 				last = nil
@@ -191,14 +187,28 @@ func (rd *reader) run(ctx context.Context, cn *crowdNet, src int, ready chan<- s
 		if rd.notified == 0 {
 			rd.notified = max(time.Since(*at), time.Nanosecond)
 		}
+		how := byPage
 		if c != nil && c.V == v && c.From == shown && c.Kind == "published" {
+			how = showBy(fp, cn.fetch, c)
+		}
+		switch how {
+		case byEvent:
+			// As live.js on a list's first page: the event carries the article itself.
+			shown, fp.total = v, fp.total+1
+			if strings.Contains(c.Article, *cn.pub.marker.Load()) {
+				rd.updated = max(time.Since(*at), time.Nanosecond)
+				rd.by = byEvent
+				return
+			}
+			continue
+		case byArticle:
 			// As live.js on a list's first page: fetch the one article the event names.
-			_, _, body, status, err := fetchPage(ctx, client, cn.base.String()+articles+url.PathEscape(c.ID), "")
+			_, _, body, status, err := fetchPage(ctx, client, cn.base.String()+fp.articles+url.PathEscape(c.ID), "")
 			if err == nil && status == http.StatusOK {
-				shown = v // the page's other articles are as they were at c.From
+				shown, fp.total = v, fp.total+1 // the page's other articles are as they were at c.From
 				if strings.Contains(body, *cn.pub.marker.Load()) {
 					rd.updated = max(time.Since(*at), time.Nanosecond)
-					rd.byArticle = true
+					rd.by = byArticle
 					return
 				}
 				continue

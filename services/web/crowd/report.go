@@ -36,7 +36,8 @@ type Report struct {
 	PublishAckMS float64 `json:"publish_ack_ms"`
 	Notified     Dist    `json:"notified"`
 	Updated      Dist    `json:"page_updated"`
-	Fetch        string  `json:"fetch"`              // -fetch: article or page
+	Fetch        string  `json:"fetch"`              // -fetch: event, article or page
+	ByEvent      int     `json:"updated_by_event"`   // of Updated.Count: from the article the event carried
 	ByArticle    int     `json:"updated_by_article"` // of Updated.Count: by fetching the one article
 	Dropped      int     `json:"dropped_after_publish"`
 	ProbeConnect Probe   `json:"root_while_connecting"`
@@ -93,7 +94,10 @@ func (r *Report) collect(readers []reader) {
 		}
 		if rd.updated > 0 {
 			updated = append(updated, rd.updated)
-			if rd.byArticle {
+			switch rd.by {
+			case byEvent:
+				r.ByEvent++
+			case byArticle:
 				r.ByArticle++
 			}
 		}
@@ -171,7 +175,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  publish       acked in %.1f ms (timings below are from just before the publish)\n", r.PublishAckMS)
 	distLine(&b, "notified", r.Notified)
 	distLine(&b, "page updated", r.Updated)
-	fmt.Fprintf(&b, "  fetched       -fetch %s: %d by the one article, %d by the page\n", r.Fetch, r.ByArticle, r.Updated.Count-r.ByArticle)
+	fmt.Fprintf(&b, "  shown         -fetch %s: %d from the event's article, %d by fetching the article, %d by the page\n",
+		r.Fetch, r.ByEvent, r.ByArticle, r.Updated.Count-r.ByEvent-r.ByArticle)
 	if r.Dropped > 0 {
 		fmt.Fprintf(&b, "  dropped       %d streams ended after the publish before their page showed it\n", r.Dropped)
 	}

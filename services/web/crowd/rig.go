@@ -177,10 +177,19 @@ func seedBulletin(i int) *bulletin.Bulletin {
 }
 
 // newsBulletin is the bulletin the crowd waits for; its id is what a reader looks for
-// on the page (every entry links /bulletins/<id>).
+// on the page (every entry links /bulletins/<id>). It is as long as the sample
+// bulletins of content/ (paragraphs, a list, a link, tags: a ~1.4 KB article on the
+// list), so that the article a live event carries weighs what a real one would.
 func newsBulletin(now time.Time) *bulletin.Bulletin {
 	id := fmt.Sprintf("crowd-%d", now.UnixNano())
 	return &bulletin.Bulletin{ID: id, Group: id, Lang: "ca", Channels: []string{bulletin.Web}, Urgent: true,
-		Title: "Prova de càrrega: avís nou",
-		Body:  "Butlletí de prova publicat per l'eina crowd per mesurar les actualitzacions en directe."}
+		Title: "Prova de càrrega: la Paeria suspèn les activitats als equipaments municipals",
+		Tags:  []string{"equipaments", "cultura", "esports"},
+		Body: "Butlletí de prova publicat per l'eina crowd per mesurar les actualitzacions en directe. " +
+			"Seguint les indicacions del Departament de Salut, la Paeria **suspèn a partir d'avui, " +
+			"i durant quinze dies** totes les activitats obertes al públic als equipaments municipals.\n\n" +
+			"Queden tancats:\n\n- Biblioteques municipals i ludoteques\n- Centres cívics i casals de gent gran\n" +
+			"- Pavellons i piscines municipals\n- Museus, la Llotja i el Cafè del Teatre\n\n" +
+			"Els serveis d'atenció social urgent es mantenen per telèfon. Trobareu tota la informació " +
+			"actualitzada a [paeria.cat/covid-19](https://www.paeria.cat/cat/ajuntament/covid-19/).\n"}
 }

@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -10,12 +11,28 @@ import (
 	"github.com/paeria/pregoner/shared/delivery"
 )
 
-// A live event names the bulletin that changed, and an open first page fetches only
-// that article: a new bulletin appears at the top, a correction replaces its article
-// in place, a retraction removes it, and the page itself is never loaded again (a
-// marker set on the document survives, and the server counts one load of /ca/).
+// A live event carries the article that changed, and an open first page applies it
+// with no request at all: a new bulletin appears at the top, a correction replaces its
+// article in place, a retraction removes it, and neither the page nor any article is
+// fetched (the server counts one load of /ca/, no article, and nothing else but the
+// stream and the assets), while a marker set on the document survives.
 func TestBrowserLiveUpdatePatchesOneArticle(t *testing.T) {
 	e := newEnv(t, testConfig())
+	articleFromEvents(t, e, 0)
+}
+
+// An article over the cap an event carries is only named: the page fetches that one
+// article, and still never itself. A retraction needs no article and fetches nothing.
+func TestBrowserLiveUpdateFetchesArticleOverCap(t *testing.T) {
+	e := newEnv(t, testConfig())
+	e.svc.SetInlineMax(100) // every sample article is larger
+	articleFromEvents(t, e, 1)
+}
+
+// articleFromEvents publishes, corrects and retracts a bulletin on an open /ca/ and
+// checks the page follows, with fetches requests of each changed article (the
+// retraction: none).
+func articleFromEvents(t *testing.T, e *env, fetches int) {
 	e.publish(&bulletin.Bulletin{ID: "mercat", Title: "Horaris del mercat", Body: "De 8 a 14 h.", Tags: []string{"comerç"}})
 	e.publish(&bulletin.Bulletin{ID: "biblioteques", Title: "Biblioteques tancades", Body: "Fins a nou avís."})
 	e.waitRecord("biblioteques", 1, delivery.Delivered)
@@ -71,11 +88,16 @@ func TestBrowserLiveUpdatePatchesOneArticle(t *testing.T) {
 		t.Errorf("the document was reloaded (marker %q)", marker)
 	}
 	if n := c.get("/ca/"); n != 1 {
-		t.Errorf("/ca/ was loaded %d times, want 1: each change should fetch one article", n)
+		t.Errorf("/ca/ was loaded %d times, want 1: each change should come with the event", n)
 	}
-	for _, p := range []string{"/ca/article/vacunes", "/ca/article/biblioteques", "/ca/article/mercat"} {
-		if n := c.get(p); n != 1 {
-			t.Errorf("%s fetched %d times, want 1", p, n)
+	for p, want := range map[string]int{"/ca/article/vacunes": fetches, "/ca/article/biblioteques": fetches, "/ca/article/mercat": 0} {
+		if n := c.get(p); n != want {
+			t.Errorf("%s fetched %d times, want %d", p, n, want)
+		}
+	}
+	for p, n := range c.all() {
+		if !strings.HasPrefix(p, "/static/") && p != "/events" && p != "/favicon.ico" && p != "/ca/" && (fetches == 0 || !strings.HasPrefix(p, "/ca/article/")) {
+			t.Errorf("%s requested %d times; the changes should have needed no request", p, n)
 		}
 	}
 	if n := exceptions.Load(); n != 0 {
@@ -84,9 +106,10 @@ func TestBrowserLiveUpdatePatchesOneArticle(t *testing.T) {
 }
 
 // On a paged list the first page keeps its size: a new bulletin goes in and the last
-// one moves on to the next page, still without loading the page. When a bulletin
-// would add a page, the script cannot redraw the page links, so it refetches the page
-// instead (one more load of /ca/), and the links say so.
+// one moves on to the next page, without loading the page. A bulletin that adds a
+// page comes with the new page links in its event, so it is applied in place too. A
+// retraction that would pull the next page's first article up is the fallback: the
+// script refetches the page (one more load of /ca/), and the page says so.
 func TestBrowserLiveUpdateOnPagedList(t *testing.T) {
 	cfg := testConfig()
 	cfg.PageSize = 2
@@ -122,11 +145,23 @@ func TestBrowserLiveUpdateOnPagedList(t *testing.T) {
 		t.Errorf("/ca/ loaded %d times after a publish that keeps the pages, want 1", n)
 	}
 
-	// 4 → 5 bulletins: a third page; the script refetches the page.
+	// 4 → 5 bulletins: a third page; the event brings its links.
 	e.publish(&bulletin.Bulletin{ID: "c", Title: "Comunicat c", Body: "Text."})
-	waitFor("the page refetched with three pages", "c q | Pàgina 1 de 3")
+	waitFor("the new bulletin in, with three pages", "c q | Pàgina 1 de 3")
+	if n := c.get("/ca/"); n != 1 {
+		t.Errorf("/ca/ loaded %d times after a publish that adds a page, want 1 (the event has the links)", n)
+	}
+	older, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("nav.pages a[rel=next]").getAttribute("href")`))
+	if err != nil || older != "/ca/?page=2" {
+		t.Errorf("the new page links lead to %q (%v), want /ca/?page=2", older, err)
+	}
+
+	// 5 → 4 bulletins, "q" off the first page: "t" must come up from page 2, which
+	// the page cannot know; the script refetches the page.
+	e.retract("q")
+	waitFor("the page refetched after a retraction", "c t | Pàgina 1 de 2")
 	if n := c.get("/ca/"); n != 2 {
-		t.Errorf("/ca/ loaded %d times after a publish that adds a page, want 2 (one refetch)", n)
+		t.Errorf("/ca/ loaded %d times after a retraction on a paged list, want 2 (one refetch)", n)
 	}
 	if n := exceptions.Load(); n != 0 {
 		t.Errorf("%d exceptions thrown", n)

@@ -6,10 +6,10 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"github.com/paeria/pregoner/shared/forwarded"
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -56,10 +56,12 @@ type Server struct {
 	once    sync.Once
 
 	streams *streamGate
-	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
-	boot    string         // this server's random prefix of every version it tells
-	alerts  alertIndex     // the CAP messages of bulletins marked as alerts (cap.go)
-	fan     fanout         // what the live streams share (events.go)
+	trusted forwarded.Trusted // proxies whose X-Forwarded-For is believed
+	boot    string            // this server's random prefix of every version it tells
+	alerts  alertIndex        // the CAP messages of bulletins marked as alerts (cap.go)
+	fan     fanout            // what the live streams share (events.go)
+	// inlineMax is the largest article a live event carries (events.go); tests lower it.
+	inlineMax int
 
 	robotsPage *page // robots.go
 }
@@ -98,7 +100,7 @@ func NewServer(cfg Config, f *feed.Feed, log *slog.Logger) (*Server, error) {
 	_, _ = rand.Read(nonce[:]) // crypto/rand never fails on supported systems
 	s := &Server{cfg: cfg, feed: f, md: markdown.New(), tmpl: tmpl, loc: loc, log: log,
 		prefix: strings.TrimRight(u.Path, "/"), static: map[string]*page{}, hashes: map[string]string{},
-		closing: make(chan struct{}), trusted: trusted, boot: hex.EncodeToString(nonce[:]),
+		closing: make(chan struct{}), trusted: trusted, boot: hex.EncodeToString(nonce[:]), inlineMax: inlineMax,
 		streams: newStreamGate(streamCap(cfg.MaxStreams, log), cfg.MaxStreamsPerAddr, log)}
 	for name, ctype := range map[string]string{"style.css": "text/css; charset=utf-8", "live.js": "text/javascript; charset=utf-8"} {
 		data, err := assets.ReadFile("assets/" + name)

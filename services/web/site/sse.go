@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,11 +32,21 @@ func (s *Server) lifetime() time.Duration {
 // events is the live-update stream (Server-Sent Events): one "change" event carrying
 // the feed's version (as data and as the event id) when the stream opens and after
 // every change, preceded by a "bulletin" event when exactly one bulletin changed
-// (events.go). live.js compares the version with the one the page was rendered at and
-// fetches the one changed article, or the page, only when they differ; the page does
-// not depend on the stream to be right.
+// (events.go). A list's first page opens it with ?lang=, and then that event carries
+// the changed article as the list in lang shows it. live.js compares the version with
+// the one the page was rendered at and applies the article, or fetches it or the page,
+// only when they differ; the page does not depend on the stream to be right.
 // Streams are capped (streamGate) and end after their lifetime with a retry hint.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	lang, err := streamLang(r)
+	if err != nil {
+		h := w.Header()
+		h.Set("Cache-Control", cacheError)
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintln(w, err)
+		return
+	}
 	release, refused := s.streams.acquire(clientAddr(r, s.trusted))
 	if refused != "" {
 		s.refuseStream(w, refused)
@@ -68,7 +79,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	// The first event is the plain version; every later one is encoded once for all
 	// streams (events.go), after the shared pause that batches a burst of changes.
 	tick := s.nextTick()
-	b, told := s.eventBytes(0, true)
+	b, told := s.eventBytes(0, true, lang)
 	for {
 		if b != nil && !send(b) {
 			return
@@ -87,12 +98,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			b = keepAlive
 		case <-tick:
 			tick = s.nextTick()
-			b, told = s.eventBytes(told, false)
+			b, told = s.eventBytes(told, false, lang)
 		}
 	}
 }
 
 var keepAlive = []byte(": keep-alive\n\n")
+
+// streamLang is the stream's ?lang=: "" (no articles in its events) or a page language.
+func streamLang(r *http.Request) (string, error) {
+	q := r.URL.Query()
+	lang := q.Get("lang")
+	if _, ok := dictionary[lang]; (lang != "" && !ok) || len(q["lang"]) > 1 {
+		return "", fmt.Errorf("lang: want one of %s, or none", strings.Join(uiLangs, ", "))
+	}
+	return lang, nil
+}
 
 // refuseStream answers a stream over a cap. EventSource gives up on any status but
 // 200, and live.js then leaves the page as it is (it was complete when served) and

@@ -1,13 +1,13 @@
 package site
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/paeria/pregoner/shared/forwarded"
 )
 
 // How WEB_MAX_STREAMS=0 derives the cap from the soft open-file limit L:
@@ -100,20 +100,8 @@ func (g *streamGate) release(addr netip.Addr) {
 // the peer is a trusted proxy; then the right-most X-Forwarded-For entry that is not
 // itself a trusted proxy (entries further left are whatever the client wrote). An
 // IPv6 address counts by its /64, which one household or phone usually gets whole.
-func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{} // not TCP (a test's recorder): one shared bucket
-	}
-	a := peer.Addr().Unmap()
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0 && isTrusted(a, trusted); i-- {
-		h, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a malformed hop: the last good address stands
-		}
-		a = h.Unmap()
-	}
+func clientAddr(r *http.Request, trusted forwarded.Trusted) netip.Addr {
+	a := trusted.Client(r)
 	if a.Is6() {
 		p, _ := a.Prefix(64) // a valid IPv6 address always has a /64
 		a = p.Addr()
@@ -121,32 +109,6 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	return a
 }
 
-func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
-	for _, p := range trusted {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
 // parseProxies reads WEB_TRUSTED_PROXIES: "none", or addresses and prefixes separated
-// by commas. "" (a Config built in code) also means none.
-func parseProxies(v string) ([]netip.Prefix, error) {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "none" {
-		return nil, nil
-	}
-	var out []netip.Prefix
-	for part := range strings.SplitSeq(v, ",") {
-		part = strings.TrimSpace(part)
-		if p, err := netip.ParsePrefix(part); err == nil {
-			out = append(out, p.Masked())
-		} else if a, err := netip.ParseAddr(part); err == nil {
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-		} else {
-			return nil, fmt.Errorf("%q is not an address or prefix (want none, or a comma-separated list, e.g. 127.0.0.0/8,10.0.0.5)", part)
-		}
-	}
-	return out, nil
-}
+// by commas (forwarded.Parse).
+func parseProxies(v string) (forwarded.Trusted, error) { return forwarded.Parse(v) }

@@ -2,8 +2,9 @@ package site
 
 import (
 	"net/http"
-	"net/netip"
 	"testing"
+
+	"github.com/paeria/pregoner/shared/forwarded"
 )
 
 func TestDeriveMaxStreams(t *testing.T) {
@@ -30,7 +31,7 @@ func TestClientAddr(t *testing.T) {
 	loopback, _ := parseProxies(DefaultTrustedProxies)
 	cases := []struct {
 		name, remote, xff string
-		trusted           []netip.Prefix
+		trusted           forwarded.Trusted
 		want              string
 	}{
 		{"peer", "203.0.113.7:5000", "", loopback, "203.0.113.7"},

@@ -1,10 +1,12 @@
 // Live updates. The stream tells the feed's version ("change") and, when exactly one
 // bulletin changed, which one and how ("bulletin", just before). On the first page of
-// a list, the page then fetches that one article (/{lang}/article/{id}) and inserts,
-// replaces or removes it; anywhere else, or when it cannot be sure (several changes,
-// an older page, a page boundary that moves), it fetches this same page and swaps its
-// <main>. The page works fully without this file; it only saves a reload. data-live on
-// <html> says where it stands (open, off) for tests and the curious.
+// a list, whose stream is in its language, that event carries the article itself (or
+// says to remove it), and the page inserts, replaces or removes it with no request;
+// an article too large to carry is fetched alone (/{lang}/article/{id}). Anywhere
+// else, or when it cannot be sure (several changes, an older page, a page boundary
+// that moves, unless the event brings the new page links), it fetches this same page
+// and swaps its <main>. The page works fully without this file; it only saves a
+// reload. data-live on <html> says where it stands (open, off) for tests and the curious.
 (function () {
   "use strict";
   if (!window.EventSource || !window.fetch || !window.DOMParser) { return; }
@@ -57,8 +59,9 @@
   }
   // place puts art (null: none) where the group's article is, or in order, keeping the
   // page to its size; false when the page cannot tell (the number of pages would
-  // change, or a removal would pull the next page's first article up).
-  function place(group, art) {
+  // change and the event brought no page links for a list of want bulletins, or a
+  // removal would pull the next page's first article up).
+  function place(group, art, links, want) {
     var main = document.querySelector("main");
     if (!main) { return false; }
     var list = main.querySelectorAll("article[data-group]");
@@ -83,7 +86,9 @@
       cur.remove();
       total--;
     }
-    if (!size || Math.ceil((total + 1) / size) !== Math.max(1, Math.ceil(total / size))) { return false; }
+    if (!size) { return false; }
+    var grows = Math.ceil((total + 1) / size) !== Math.max(1, Math.ceil(total / size));
+    if (grows && !(links && want === total + 1)) { return false; }
     list = main.querySelectorAll("article[data-group]");
     if (list.length === 0) {
       var empty = main.querySelector("p.empty");
@@ -96,21 +101,38 @@
     total++;
     list = main.querySelectorAll("article[data-group]");
     if (list.length > size) { list[list.length - 1].remove(); } // now the next page's first
+    if (grows) {
+      var old = main.querySelector("nav.pages");
+      if (old) { old.replaceWith(links); } else { main.querySelectorAll("article[data-group]")[size - 1].after(links); }
+    }
     return true;
   }
-  function patch(c, v) {
-    fetch(articles + encodeURIComponent(c.id), { credentials: "same-origin" }).then(function (r) {
+  // article is what the list now shows of c's group: the event's own copy (c.article,
+  // or "" when c.remove), else the one fetched from the server ("" on a 204).
+  function article(c) {
+    if (c.remove) { return Promise.resolve(""); }
+    if (typeof c.article === "string" && c.article) { return Promise.resolve(c.article); }
+    return fetch(articles + encodeURIComponent(c.id), { credentials: "same-origin" }).then(function (r) {
       if (r.status === 204) { return ""; } // the list shows nothing of it any more
       if (!r.ok) { throw new Error("article " + r.status); }
       return r.text();
-    }).then(function (html) {
+    });
+  }
+  function patch(c, v) {
+    article(c).then(function (html) {
       var art = null;
       if (html) {
+        // Parsed inert (no script runs, nothing loads), then only its <article> is taken.
         art = new DOMParser().parseFromString(html, "text/html").querySelector("article[data-group]");
-        if (!art) { throw new Error("no article"); }
+        if (!art || art.getAttribute("data-group") !== c.group) { throw new Error("no article"); }
         art = document.importNode(art, true);
       }
-      if (!place(c.group, art)) { throw new Error("cannot place"); }
+      var links = null;
+      if (typeof c.pages === "string" && c.pages) {
+        links = new DOMParser().parseFromString(c.pages, "text/html").querySelector("nav.pages");
+        if (links) { links = document.importNode(links, true); }
+      }
+      if (!place(c.group, art, links, c.total)) { throw new Error("cannot place"); }
       done(v, true);
       settle(v);
     }).catch(function () {
