@@ -85,7 +85,8 @@ func decide(in input) decision {
 	next := carry(prev, in.channel, rev)
 	if refresh {
 		// A refresh is not a retry: its attempts count afresh, and the call is told the
-		// channel shows the revision (Prev), not that it may have acted.
+		// channel shows the revision (Prev), not that it may have acted (Retry below
+		// counts from RedriveFrom).
 		next.Attempts, next.RedriveFrom = prev.Attempts+1, prev.Attempts
 	}
 	// A message handed out before may have been carried out by a worker that died or
@@ -124,7 +125,11 @@ func decide(in input) decision {
 	if prev != nil {
 		p = *prev
 	}
-	retry := next.Attempts > 1 || next.Uncertain
+	// Retry: an earlier attempt since the last re-drive or refresh, or an uncertain
+	// outcome (a failed call, a redelivery, a claim left Sending) may have reached the
+	// channel. Attempts before RedriveFrom ended in the record prev states, so they say
+	// nothing a refresh or re-drive does not already know from Prev.
+	retry := next.Attempts-next.RedriveFrom > 1 || next.Uncertain
 	return decision{op: o, next: next,
 		job: Job{Revision: rev, Prev: p, Attempt: next.Attempts - next.RedriveFrom, Retry: retry}}
 }

@@ -45,14 +45,18 @@ func TestDecide(t *testing.T) {
 		{name: "redelivered message is a retry", in: input{rev: rev(1, bulletin.Publish, tg), latest: 1, redelivered: true}, op: opDeliver, retry: true},
 		{name: "failed attempt is a retry", in: input{prev: &Record{Rev: 1, State: Failed, Attempts: 2, Uncertain: true}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 5}, op: opDeliver, retry: true},
 		{name: "attempts spent", in: input{prev: &Record{Rev: 1, State: Failed, Attempts: 3}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3}, op: opDeliver, giveUp: true},
-		{name: "refresh of a delivered revision updates it", in: input{prev: shown, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true}, op: opUpdate, retry: true},
+		{name: "refresh of a delivered revision updates it, not as a retry", in: input{prev: shown, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true}, op: opUpdate},
+		{name: "redelivered refresh is a retry", in: input{prev: shown, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true, redelivered: true}, op: opUpdate, retry: true},
+		{name: "refresh whose first try failed is a retry", in: input{prev: &Record{Rev: 1, State: Failed, Carried: 1, Attempts: 5, RedriveFrom: 4, Uncertain: true}, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true}, op: opUpdate, retry: true},
+		{name: "second try of a refresh after a lost claim is a retry", in: input{prev: &Record{Rev: 1, State: Sending, Carried: 1, Attempts: 5, RedriveFrom: 4, Uncertain: true}, rev: rev(1, bulletin.Publish, tg), latest: 1}, op: opUpdate, retry: true},
 		{name: "refresh reads the latest first", in: input{prev: shown, rev: rev(1, bulletin.Publish, tg), refresh: true}, need: true},
-		{name: "refresh after many refreshes still has its budget", in: input{prev: &Record{Rev: 1, State: Delivered, Carried: 1, Attempts: 40, RedriveFrom: 39}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3, refresh: true}, op: opUpdate, retry: true},
+		{name: "refresh after many refreshes still has its budget", in: input{prev: &Record{Rev: 1, State: Delivered, Carried: 1, Attempts: 40, RedriveFrom: 39}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3, refresh: true}, op: opUpdate},
 		{name: "refresh of a superseded revision makes no call", in: input{prev: shown, rev: rev(1, bulletin.Publish, tg), latest: 2, refresh: true}, state: Superseded},
 		{name: "refresh of a retracted bulletin is a no-op", in: input{prev: &Record{Rev: 2, State: Retracted, Attempts: 1}, rev: rev(2, bulletin.Retract, tg), latest: 2, refresh: true}, ack: true},
 		{name: "refresh of a skipped bulletin is a no-op", in: input{prev: &Record{Rev: 1, State: Skipped, Attempts: 1}, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true}, ack: true},
 		{name: "refresh of a dead delivery is a no-op (staff re-drive it)", in: input{prev: &Record{Rev: 1, State: Dead, Attempts: 10}, rev: rev(1, bulletin.Publish, tg), latest: 1, refresh: true}, ack: true},
-		{name: "re-drive gives a fresh budget", in: input{prev: &Record{Rev: 1, State: Pending, Attempts: 3, RedriveFrom: 3}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3}, op: opDeliver, retry: true},
+		{name: "re-drive gives a fresh budget", in: input{prev: &Record{Rev: 1, State: Pending, Attempts: 3, RedriveFrom: 3, Uncertain: true}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3}, op: opDeliver, retry: true},
+		{name: "re-drive of attempts known to have done nothing is not a retry", in: input{prev: &Record{Rev: 1, State: Pending, Attempts: 3, RedriveFrom: 3}, rev: rev(1, bulletin.Publish, tg), latest: 1, maxAttempts: 3}, op: opDeliver},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

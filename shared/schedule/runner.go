@@ -14,9 +14,11 @@ import (
 	"github.com/paeria/pregoner/shared/bus"
 )
 
-// Publisher publishes a bulletin as its next revision; *bus.Bulletins implements it.
+// Publisher publishes a bulletin as its next revision, naming who publishes it (author)
+// and who wrote it when that is someone else (writer, may be empty); *bus.Bulletins
+// implements it.
 type Publisher interface {
-	Publish(ctx context.Context, b *bulletin.Bulletin, author string) (bus.Published, error)
+	PublishWritten(ctx context.Context, b *bulletin.Bulletin, author, writer string) (bus.Published, error)
 }
 
 // DefaultTick is how often the runner looks for due schedules: staff schedule to the
@@ -112,7 +114,7 @@ func (r *Runner) fire(ctx context.Context, id string, e *Entry, kvRev uint64) {
 		return // another runner has it, or staff changed it since it was read
 	}
 	pctx, cancel := context.WithTimeout(ctx, r.lease()/2)
-	p, err := r.pub.Publish(pctx, e.Bulletin, e.Author)
+	p, err := r.pub.PublishWritten(pctx, e.Bulletin, e.Author, e.Writer)
 	cancel()
 	if err != nil {
 		r.log.Warn("scheduled publish failed; will retry", "id", id, "err", err)

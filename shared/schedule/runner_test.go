@@ -25,7 +25,7 @@ type counting struct {
 	in   chan string   // when set, told of each publish as it starts
 }
 
-func (c *counting) Publish(ctx context.Context, b *bulletin.Bulletin, author string) (bus.Published, error) {
+func (c *counting) PublishWritten(ctx context.Context, b *bulletin.Bulletin, author, writer string) (bus.Published, error) {
 	c.mu.Lock()
 	c.n[b.ID]++
 	gate, in := c.gate, c.in
@@ -36,7 +36,7 @@ func (c *counting) Publish(ctx context.Context, b *bulletin.Bulletin, author str
 	if gate != nil {
 		<-gate
 	}
-	return c.pub.Publish(ctx, b, author)
+	return c.pub.PublishWritten(ctx, b, author, writer)
 }
 
 func (c *counting) count(id string) int {

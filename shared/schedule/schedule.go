@@ -33,7 +33,10 @@ type Entry struct {
 	Bulletin *bulletin.Bulletin `json:"bulletin"`
 	At       time.Time          `json:"at"`
 	Author   string             `json:"author,omitempty"`
-	Created  time.Time          `json:"created"`
+	// Writer wrote the text when Author schedules a colleague's draft; the revision
+	// published names both. Empty in entries from before it existed, which still decode.
+	Writer  string    `json:"writer,omitempty"`
+	Created time.Time `json:"created"`
 	// Claim is set while a runner publishes the entry (see Runner).
 	Claim *Claim `json:"claim,omitempty"`
 }

@@ -62,7 +62,7 @@ func (r Role) Allows(need Role) bool { return r.rank() >= need.rank() && need.ra
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if r.rank() == 0 {
-		return "", fmt.Errorf("unknown role %q (want writer, publisher or admin)", s)
+		return "", &RuleError{Key: "rule.role", Args: []any{s}, Text: fmt.Sprintf("unknown role %q (want writer, publisher or admin)", s)}
 	}
 	return r, nil
 }

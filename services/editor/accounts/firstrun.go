@@ -30,6 +30,10 @@ const firstRunFresh = time.Minute
 // mistyped, or an account exists already. One answer, so a guesser learns nothing.
 var ErrFirstRunGone = errors.New("this first-run link has been used, has expired or was never made")
 
+// ErrFirstRunNotChosen: a first-run code was sent before a name and password were
+// chosen with the link (a second tab, a bookmarked step): the member chooses them first.
+var ErrFirstRunNotChosen = errors.New("first run: choose a name and password first")
+
 // ErrHasAccounts: the editor has an account, so there is no first run.
 var ErrHasAccounts = errors.New("the editor has accounts already")
 
@@ -159,13 +163,15 @@ func (s *Store) FirstRunChoice(ctx context.Context, token string) (*FirstRunSecr
 
 // ConfirmFirstAdmin creates the first administrator once code matches the chosen
 // second factor, and uses the link up: it works once, even when sent twice at once.
+// The link goes last — after the first-administrator claim and the account — so a
+// failure before then keeps it working, and the real error is returned.
 func (s *Store) ConfirmFirstAdmin(ctx context.Context, token, code string) (*User, error) {
 	rec, rev, err := s.firstRun(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	if rec.Sealed == "" {
-		return nil, errors.New("first run: choose a name and password first")
+		return nil, ErrFirstRunNotChosen
 	}
 	if s.keys == nil {
 		return nil, errNoKeys
@@ -178,12 +184,12 @@ func (s *Store) ConfirmFirstAdmin(ctx context.Context, token, code string) (*Use
 	if !ok {
 		return nil, ErrBadCode
 	}
-	if err := s.users.Delete(ctx, firstRunKey, jetstream.LastRevision(rev)); err != nil {
-		return nil, ErrFirstRunGone // another request used it first
-	}
 	release, err := s.claimFirstAdmin(ctx, rec.Name)
+	if errors.Is(err, ErrHasAccounts) {
+		return nil, ErrFirstRunGone // another door (or request) is making the first administrator
+	}
 	if err != nil {
-		return nil, ErrFirstRunGone // the command line made the first administrator meanwhile
+		return nil, fmt.Errorf("first run: claim the first administrator: %w", err)
 	}
 	u := &User{Name: rec.Name, Role: Admin, PasswordHash: rec.PasswordHash, TOTPSealed: rec.Sealed, LastStep: step,
 		Created: s.now().UTC(), CreatedBy: rec.Name}
@@ -191,7 +197,26 @@ func (s *Store) ConfirmFirstAdmin(ctx context.Context, token, code string) (*Use
 		release()
 		return nil, fmt.Errorf("first run: add %s: %w", u.Name, err)
 	}
+	if err := s.users.Delete(ctx, firstRunKey, jetstream.LastRevision(rev)); err != nil {
+		// The link changed since it was read (a new choice in another tab) or cannot be
+		// removed: the account made from the old choice is taken back, the claim given
+		// up, and the link left as it is.
+		s.undoFirstAdmin(u.Name)
+		release()
+		if isConflict(err) {
+			return nil, ErrFirstRunGone
+		}
+		return nil, fmt.Errorf("first run: use the link up: %w", err)
+	}
 	return u, nil
+}
+
+// undoFirstAdmin removes the account ConfirmFirstAdmin had just made, with a fresh
+// context: the caller's may be what failed.
+func (s *Store) undoFirstAdmin(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.users.Delete(ctx, userKey(name))
 }
 
 // firstRun reads the record token opens, or ErrFirstRunGone.

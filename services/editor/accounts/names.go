@@ -39,31 +39,60 @@ func NormalizeName(name string) string {
 func CheckName(name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("name: empty (want 1 to %d letters, digits, '.', '-' or '_')", MaxName)
+		return &RuleError{Key: "rule.nameEmpty", Args: []any{MaxName},
+			Text: fmt.Sprintf("name: empty (want 1 to %d letters, digits, '.', '-' or '_')", MaxName)}
 	case !utf8.ValidString(name):
-		return fmt.Errorf("name: not valid UTF-8 text")
+		return &RuleError{Key: "rule.nameUTF8", Text: "name: not valid UTF-8 text"}
 	case strings.TrimSpace(name) != name:
-		return fmt.Errorf("name %q: starts or ends with a space (want none)", name)
+		return &RuleError{Key: "rule.nameSpaceEnds", Args: []any{name}, Text: fmt.Sprintf("name %q: starts or ends with a space (want none)", name)}
 	}
 	n := NormalizeName(name)
 	if c := utf8.RuneCountInString(n); c > MaxName {
-		return fmt.Errorf("name: %d characters (want at most %d)", c, MaxName)
+		return &RuleError{Key: "rule.nameTooLong", Args: []any{c, MaxName}, Text: fmt.Sprintf("name: %d characters (want at most %d)", c, MaxName)}
 	}
 	for i, r := range n {
 		switch {
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			return fmt.Errorf("name: a control character at position %d (want letters, digits, '.', '-' or '_')", utf8.RuneCountInString(n[:i])+1)
+			at := utf8.RuneCountInString(n[:i]) + 1
+			return &RuleError{Key: "rule.nameControl", Args: []any{at},
+				Text: fmt.Sprintf("name: a control character at position %d (want letters, digits, '.', '-' or '_')", at)}
 		case unicode.IsSpace(r):
-			return fmt.Errorf("name %q: a space inside (want letters, digits, '.', '-' or '_'; for example anna.puig)", name)
+			return &RuleError{Key: "rule.nameSpaceInside", Args: []any{name},
+				Text: fmt.Sprintf("name %q: a space inside (want letters, digits, '.', '-' or '_'; for example anna.puig)", name)}
 		case i == 0 && !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			return fmt.Errorf("name %q: starts with %q (want a letter or digit first)", name, r)
+			return &RuleError{Key: "rule.nameStart", Args: []any{name, string(r)},
+				Text: fmt.Sprintf("name %q: starts with %q (want a letter or digit first)", name, r)}
 		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.M, r), r == '.', r == '-', r == '_':
 		default:
-			return fmt.Errorf("name %q: %q is not allowed (want letters, digits, '.', '-' or '_')", name, r)
+			return &RuleError{Key: "rule.nameChar", Args: []any{name, string(r)},
+				Text: fmt.Sprintf("name %q: %q is not allowed (want letters, digits, '.', '-' or '_')", name, r)}
 		}
 	}
 	return nil
 }
+
+// RuleError is a refusal by the accounts rules — a name, a password, a role — that the
+// member can fix. Text is its English, for logs, the audit log and clients that ask
+// for no language; Key and Args are the same words in the editor's catalogue
+// (services/editor/i18n), so the Accounts and first-run pages and the API say it in
+// the reader's language; an argument that is a Word is put in the reader's words too.
+// Err, when set, is a sentinel it also is (ErrExists).
+type RuleError struct {
+	Key  string
+	Args []any
+	Text string
+	Err  error
+}
+
+func (e *RuleError) Error() string { return e.Text }
+
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// Word is an argument of a RuleError that the catalogue has words for — a role, a
+// scope — so the reader sees "publicador" rather than the code; as text it is the code.
+type Word struct{ Kind, Value string }
+
+func (w Word) String() string { return w.Value }
 
 // userKey is the ACCOUNTS bucket key of a name (checked and normalised): the name
 // itself when it keeps the old ASCII rule, else "=" and its UTF-8 in base64url without

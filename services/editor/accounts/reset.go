@@ -149,7 +149,7 @@ func (s *Store) ChangePassword(ctx context.Context, name, password string) (*Use
 	}
 	u, err := s.update(ctx, name, func(u *User) error {
 		if s.compare(u.PasswordHash, []byte(password)) == nil {
-			return errors.New("password: the new one must differ from the old one")
+			return &RuleError{Key: "rule.passwordSame", Text: "password: the new one must differ from the old one"}
 		}
 		u.PasswordHash, u.MustChangePassword = hash, false
 		return nil

@@ -84,7 +84,7 @@ func ParseScope(s string) (Scope, error) {
 			return sc, nil
 		}
 	}
-	return "", fmt.Errorf("unknown scope %q (want publish or admin)", s)
+	return "", &RuleError{Key: "rule.scope", Args: []any{s}, Text: fmt.Sprintf("unknown scope %q (want publish or admin)", s)}
 }
 
 // Token lifetimes.
@@ -126,17 +126,17 @@ func (s *Store) CreateToken(ctx context.Context, n NewToken) (string, *Token, er
 		n.TTL = DefaultTokenTTL
 	}
 	if n.TTL < time.Hour || n.TTL > MaxTokenTTL {
-		return "", nil, fmt.Errorf("token %s: expiry %s is out of range (want from 1h to 366d)", n.Name, n.TTL)
+		return "", nil, &RuleError{Key: "rule.tokenTTL", Args: []any{n.Name, n.TTL.String()}, Text: fmt.Sprintf("token %s: expiry %s is out of range (want from 1h to 366d)", n.Name, n.TTL)}
 	}
 	owner, err := s.User(ctx, n.Owner)
 	if errors.Is(err, ErrNotFound) {
-		return "", nil, fmt.Errorf("token %s: owner %q: no such account", n.Name, n.Owner)
+		return "", nil, &RuleError{Key: "rule.tokenOwner", Args: []any{n.Name, n.Owner}, Text: fmt.Sprintf("token %s: owner %q: no such account", n.Name, n.Owner)}
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	if !owner.Role.Allows(n.Scope.Role()) {
-		return "", nil, fmt.Errorf("token %s: %s is %s and cannot own a token of scope %s (want an owner who may do what the token does)", n.Name, owner.Name, owner.Role, n.Scope)
+		return "", nil, &RuleError{Key: "rule.tokenOwnerRole", Args: []any{n.Name, owner.Name, Word{"role", string(owner.Role)}, Word{"scope", string(n.Scope)}}, Text: fmt.Sprintf("token %s: %s is %s and cannot own a token of scope %s (want an owner who may do what the token does)", n.Name, owner.Name, owner.Role, n.Scope)}
 	}
 	existing, err := s.Tokens(ctx)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) CreateToken(ctx context.Context, n NewToken) (string, *Token, er
 	}
 	for _, t := range existing {
 		if t.Name == n.Name {
-			return "", nil, fmt.Errorf("token %s: %w (revoke it first)", n.Name, ErrExists)
+			return "", nil, &RuleError{Key: "rule.tokenExists", Args: []any{n.Name}, Text: fmt.Sprintf("token %s: %s (revoke it first)", n.Name, ErrExists), Err: ErrExists}
 		}
 	}
 	secret, key := newSecret(tokenPrefix)

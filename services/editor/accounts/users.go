@@ -109,7 +109,7 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password, b
 	u := &User{Name: name, Role: role, PasswordHash: hash, TOTPSecret: key.Secret(), Created: s.now().UTC(), CreatedBy: by}
 	if err := s.putUser(ctx, u, 0); err != nil {
 		if errors.Is(err, ErrExists) {
-			return nil, fmt.Errorf("add user %s: %w", name, ErrExists)
+			return nil, &RuleError{Key: "rule.exists", Args: []any{name}, Text: fmt.Sprintf("add user %s: %s", name, ErrExists), Err: ErrExists}
 		}
 		return nil, fmt.Errorf("add user %s: %w", name, err)
 	}
@@ -123,10 +123,11 @@ func (s *Store) MinPassword() int { return s.policy.MinPassword }
 // bytes at most (it ignores the rest, so a longer one would be weaker than it looks).
 func (s *Store) checkPassword(password string) error {
 	if len([]rune(password)) < s.policy.MinPassword {
-		return fmt.Errorf("password: at least %d characters, please", s.policy.MinPassword)
+		return &RuleError{Key: "rule.passwordShort", Args: []any{s.policy.MinPassword},
+			Text: fmt.Sprintf("password: at least %d characters, please", s.policy.MinPassword)}
 	}
 	if len(password) > 72 {
-		return errors.New("password: at most 72 bytes (bcrypt's limit)")
+		return &RuleError{Key: "rule.passwordLong", Text: "password: at most 72 bytes (bcrypt's limit)"}
 	}
 	return nil
 }

@@ -2,22 +2,18 @@ package api
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/services/editor/i18n"
 )
 
 // The account and token endpoints are the web UI's Accounts page for the command line
@@ -51,7 +47,12 @@ func accountName(h func(w http.ResponseWriter, r *http.Request, a desk.Actor, na
 	return func(w http.ResponseWriter, r *http.Request, a desk.Actor) {
 		name := r.PathValue("name")
 		if err := accounts.CheckName(name); err != nil {
-			writeError(w, http.StatusBadRequest, "bad_name", err.Error(), nil)
+			msg := err.Error()
+			var rule *accounts.RuleError
+			if errors.As(err, &rule) {
+				msg = ruleWords(w, rule)
+			}
+			writeError(w, http.StatusBadRequest, "bad_name", msg, nil)
 			return
 		}
 		h(w, r, a, accounts.NormalizeName(name))
@@ -75,41 +76,31 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// failAccount answers an account operation's error: a missing account or token is a
-// 404, a refusal of the accounts rules (name, password, role, scope, self) a 422.
+// failAccount answers an account operation's error: a refusal of the accounts rules
+// (accounts.RuleError: name, password, role, scope, owner, lifetime) or of self-harm
+// is a 422 in words — the caller's language when it asked for one — and a missing
+// account or token a 404. Anything else is no rule of the caller's to fix: the API's
+// server-error path logs it and answers 500 (503 for a timeout) without its internals.
 func (s *Server) failAccount(w http.ResponseWriter, err error, what string) {
 	var (
 		forb *desk.ForbiddenError
 		inv  *desk.InvalidError
 		self *desk.SelfError
+		rule *accounts.RuleError
 		mbe  *http.MaxBytesError
 	)
 	switch {
 	case errors.As(err, &forb), errors.As(err, &inv), errors.As(err, &mbe):
 		s.fail(w, err)
+	case errors.As(err, &rule):
+		writeError(w, http.StatusUnprocessableEntity, "invalid", ruleWords(w, rule), nil)
 	case errors.Is(err, accounts.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no such "+what, nil)
+		writeError(w, http.StatusNotFound, "not_found", s.said(w, "no such "+what, i18n.M("rule.notFound")), nil)
 	case errors.As(err, &self):
-		writeError(w, http.StatusUnprocessableEntity, "self", self.Error(), nil)
-	case isInternal(err):
-		s.fail(w, err)
+		writeError(w, http.StatusUnprocessableEntity, "self", s.said(w, self.Error(), i18n.M(self.Key)), nil)
 	default:
-		// The accounts rules' refusals (name, password, role, scope, owner, lifetime),
-		// in their words, as the Accounts page shows them.
-		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), nil)
+		s.fail(w, err)
 	}
-}
-
-// isInternal tells the bus's, the key file's and the clock's failures, which are
-// logged and answered 500 (or 503), from the accounts rules' refusals, which are the
-// caller's to fix.
-func isInternal(err error) bool {
-	var apiErr *jetstream.APIError
-	var pathErr *fs.PathError
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &apiErr) || errors.As(err, &pathErr) || errors.Is(err, accounts.ErrWrongKey) ||
-		errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrNoResponders) ||
-		errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, a desk.Actor) {
@@ -171,8 +162,13 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request, a desk.Actor, n
 		return
 	}
 	role, err := accounts.ParseRole(req.Role)
+	var rule *accounts.RuleError
+	if errors.As(err, &rule) {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", say(w, "role: "+rule.Text, i18n.Raw(ruleWords(w, rule))), nil)
+		return
+	}
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "role: "+err.Error(), nil)
+		s.failAccount(w, err, "role")
 		return
 	}
 	was, err := s.members.SetRole(r.Context(), admin(r, a), name, role)
@@ -235,7 +231,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, a desk.Acto
 		Scope: accounts.Scope(cmp.Or(req.Scope, string(accounts.ScopePublish)))}
 	ttl, err := ParseLifetime(req.Expires)
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "expires: "+err.Error(), nil)
+		writeError(w, http.StatusUnprocessableEntity, "invalid", say(w, "expires: "+err.Error(), i18n.M("rule.lifetime", req.Expires)), nil)
 		return
 	}
 	nt.TTL = ttl

@@ -229,6 +229,9 @@ type publishRequest struct {
 	BaseRev int  `json:"base_rev"`
 	// DraftOf names whose draft this publishes (see desk.Intent.DraftOf).
 	DraftOf string `json:"draft_of,omitempty"`
+	// DraftRev is that draft's "rev" as read: it is removed only if still at it (see
+	// desk.Intent.DraftRev); a draft changed since is kept and named in kept_drafts.
+	DraftRev uint64 `json:"draft_rev,omitempty"`
 }
 
 // source reads a bulletin from the body: text/markdown is the file itself.
@@ -253,7 +256,7 @@ func source(r *http.Request) ([]byte, desk.Intent, error) {
 		if err := dec.Decode(&req); err != nil {
 			return nil, in, &desk.InvalidError{Problems: []desk.Problem{{Field: "", Message: "the JSON does not parse: " + err.Error() + ` (want {"markdown": "..."} or {"fields": {...}})`}}}
 		}
-		in = desk.Intent{New: req.New || in.New, BaseRev: req.BaseRev, File: in.File, DraftOf: req.DraftOf}
+		in = desk.Intent{New: req.New || in.New, BaseRev: req.BaseRev, File: in.File, DraftOf: req.DraftOf, DraftRev: req.DraftRev}
 		if req.Fields != nil {
 			return req.Fields.Source(), in, nil
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/desk"
 	"github.com/paeria/pregoner/services/editor/i18n"
 )
@@ -15,7 +16,8 @@ import (
 // or match; the JSON's codes and field names are the same in every language.
 type speaker struct {
 	http.ResponseWriter
-	lang i18n.Lang
+	lang  i18n.Lang
+	words *i18n.Catalogue
 }
 
 // Unwrap lets http.ResponseController reach the server's writer.
@@ -26,16 +28,34 @@ func (s *Server) speak(w http.ResponseWriter, r *http.Request) http.ResponseWrit
 	if s.words == nil || strings.TrimSpace(r.Header.Get("Accept-Language")) == "" {
 		return w
 	}
-	return &speaker{ResponseWriter: w, lang: s.words.Match(r.Header.Get("Accept-Language"))}
+	return &speaker{ResponseWriter: w, lang: s.words.Match(r.Header.Get("Accept-Language")), words: s.words}
 }
 
 // said is m in w's language, or english when w speaks none.
 func (s *Server) said(w http.ResponseWriter, english string, m i18n.Msg) string {
+	return say(w, english, m)
+}
+
+// say is said for code that has the writer but not the server (a route's wrapper).
+func say(w http.ResponseWriter, english string, m i18n.Msg) string {
 	sp, ok := w.(*speaker)
 	if !ok {
 		return english
 	}
-	return s.words.Msg(sp.lang, m)
+	return sp.words.Msg(sp.lang, m)
+}
+
+// ruleWords is a refusal of the accounts rules in w's language: its catalogue key and
+// arguments, or its English text when w speaks none.
+func ruleWords(w http.ResponseWriter, rule *accounts.RuleError) string {
+	args := make([]any, len(rule.Args))
+	for i, a := range rule.Args {
+		if word, ok := a.(accounts.Word); ok {
+			a = i18n.W(word.Kind, word.Value) // a role or a scope, in the reader's word
+		}
+		args[i] = a
+	}
+	return say(w, rule.Text, i18n.M(rule.Key, args...))
 }
 
 // inWords is ps with each message in w's language; a problem without a message key

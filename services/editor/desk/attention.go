@@ -66,11 +66,17 @@ type Trouble struct {
 	Remedy
 }
 
-// Attention lists what needs staff's attention now, dead deliveries first.
+// Attention lists what needs staff's attention now, dead deliveries first. The panel
+// is on every page and every live re-read, so it takes the dead records from the
+// desk's one watch over the records (TrackSandboxes) and reads only those bulletins;
+// it scans the bucket only while that watch has not read the records yet.
 func (d *Desk) Attention(ctx context.Context) ([]Trouble, error) {
-	recs, err := d.deadRecords(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("attention: %w", err)
+	recs, ok := d.sandbox.deadSet()
+	if !ok {
+		var err error
+		if recs, err = d.deadRecords(ctx); err != nil {
+			return nil, fmt.Errorf("attention: %w", err)
+		}
 	}
 	latest := map[string]*bulletin.Revision{}
 	for id := range recs { // one read per bulletin with a dead delivery: few
@@ -146,12 +152,29 @@ func DeadEventID(r *delivery.Record) string {
 
 // AuditDeaths writes an audit event, in the system's name, for every delivery that
 // turns dead, until ctx ends. It sees changes from its start on: a death while no
-// editor ran is on the bulletin's page and in the needs-attention panel, not in the
-// log. Two replicas write it once (DeadEventID, the stream's duplicate window).
+// editor ran (or while its watch was down) is on the bulletin's page and in the
+// needs-attention panel, not in the log. Two replicas write it once (DeadEventID, the
+// stream's duplicate window). A watch that fails or ends is logged and started again
+// after sandboxRewatch, as TrackSandboxes does: deaths must not go unaudited for the
+// rest of the service's life because the bus went away once.
 func (d *Desk) AuditDeaths(ctx context.Context) error {
 	if d.audit == nil {
 		return nil
 	}
+	for ctx.Err() == nil {
+		if err := d.auditDeaths(ctx); err != nil && ctx.Err() == nil {
+			d.log.Warn("cannot watch deliveries for deaths to audit; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(sandboxRewatch):
+		}
+	}
+	return nil
+}
+
+// auditDeaths is one watch of AuditDeaths, until it ends (an error) or ctx does (nil).
+func (d *Desk) auditDeaths(ctx context.Context) error {
 	w, err := d.deliveries.WatchAll(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
 	if err != nil {
 		return fmt.Errorf("audit deaths: %w", err)
@@ -163,7 +186,7 @@ func (d *Desk) AuditDeaths(ctx context.Context) error {
 			return nil
 		case e, ok := <-w.Updates():
 			if !ok {
-				return nil
+				return fmt.Errorf("audit deaths: %w", errWatchEnded)
 			}
 			if e == nil {
 				continue

@@ -29,6 +29,9 @@ type Intent struct {
 	// DraftOf names whose draft of the bulletin is being published, when one is: the
 	// draft is done once published, and the revision names her as its writer.
 	DraftOf string
+	// DraftRev is that draft's revision as the publisher opened it (Draft.Rev): the
+	// draft is removed only if it is still at it. 0: only if it holds the text published.
+	DraftRev uint64
 }
 
 // Check parses src and applies every rule a publish applies: the bulletin format, the

@@ -32,6 +32,10 @@ type Draft struct {
 	ReadyAt time.Time `json:"ready_at,omitzero"`
 	// Who is the author's name encoded as in the draft's key (AuthorKey), for links.
 	Who string `json:"who"`
+	// Rev is the draft's revision in the bucket as read: a publish of it sends it back
+	// (Intent.DraftRev), so the draft is removed only if its author did not change it
+	// since. It is never stored: the bucket keeps it.
+	Rev uint64 `json:"rev,omitempty"`
 	// key is where the draft is kept in the bucket: "<id>.<AuthorKey(author)>", or the
 	// bare id of a draft saved before drafts had authors in their key.
 	key string
@@ -72,30 +76,17 @@ func (d *Desk) SaveDraft(ctx context.Context, a Actor, f Fields, baseRev int) er
 				Msg: i18n.M("problem.alreadyPublished", f.ID, fmt.Sprint(latest.Rev), i18n.Raw(latest.Bulletin.Title))}}}
 		}
 	}
-	dr := Draft{Fields: f, Author: a.Name, Updated: d.now().UTC(), BaseRev: baseRev}
-	if old, err := d.DraftBy(ctx, f.ID, a.Name); err == nil {
-		dr.Ready, dr.ReadyAt, dr.key = old.Ready, old.ReadyAt, old.key
-	}
-	if err := d.putDraft(ctx, &dr); err != nil {
-		return err
-	}
-	d.record(ctx, a, audit.SaveDraft, f.ID, true, f.Title)
-	return nil
-}
-
-func (d *Desk) putDraft(ctx context.Context, dr *Draft) error {
-	dr.Who = AuthorKey(dr.Author)
-	data, err := json.Marshal(dr)
+	_, err := d.updateDraft(ctx, f.ID, a.Name, func(old *Draft) (*Draft, error) {
+		dr := &Draft{Fields: f, Author: a.Name, Updated: d.now().UTC(), BaseRev: baseRev}
+		if old != nil {
+			dr.Ready, dr.ReadyAt = old.Ready, old.ReadyAt
+		}
+		return dr, nil
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := d.drafts.Put(ctx, draftKey(dr.Fields.ID, dr.Author), data); err != nil {
-		return fmt.Errorf("save draft %s: %w", dr.Fields.ID, err)
-	}
-	if dr.key != "" && dr.key != draftKey(dr.Fields.ID, dr.Author) {
-		_ = d.drafts.Delete(ctx, dr.key) // an old-style key: the draft now lives under its author
-	}
-	dr.key = draftKey(dr.Fields.ID, dr.Author)
+	d.record(ctx, a, audit.SaveDraft, f.ID, true, f.Title)
 	return nil
 }
 
@@ -112,7 +103,7 @@ func (d *Desk) getDraft(ctx context.Context, key string) (*Draft, error) {
 	if err := json.Unmarshal(e.Value(), &dr); err != nil {
 		return nil, fmt.Errorf("draft %s: %w", key, err)
 	}
-	dr.key, dr.Who = key, AuthorKey(dr.Author)
+	dr.key, dr.Who, dr.Rev = key, AuthorKey(dr.Author), e.Revision()
 	return &dr, nil
 }
 
@@ -184,12 +175,10 @@ func (d *Desk) listDrafts(ctx context.Context, filters ...string) (DraftList, er
 	if err != nil {
 		return nil, fmt.Errorf("list drafts: %w", err)
 	}
+	// Every key is read before any draft is: a lister left with keys unread blocks
+	// its goroutine for good, and a filtered listing may report a key twice.
 	var out DraftList
-	for k := range lister.Keys() {
-		id, _, _ := strings.Cut(k, ".")
-		if bulletin.CheckID(id) != nil {
-			continue // a key no bulletin can have
-		}
+	for _, k := range draftKeys(lister.Keys()) {
 		dr, err := d.getDraft(ctx, k)
 		var nf *NotFoundError
 		if errors.As(err, &nf) {
@@ -202,6 +191,22 @@ func (d *Desk) listDrafts(ctx context.Context, filters ...string) (DraftList, er
 	}
 	slices.SortFunc(out, func(a, b *Draft) int { return b.Updated.Compare(a.Updated) })
 	return out, nil
+}
+
+// draftKeys drains keys and returns each key a draft can have once, in order.
+func draftKeys(keys <-chan string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range keys {
+		id, _, _ := strings.Cut(k, ".")
+		if seen[k] || bulletin.CheckID(id) != nil {
+			continue // listed already, or a key no bulletin can have
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // hasDrafts reports whether anyone has a draft of id.

@@ -34,6 +34,9 @@ type Outcome struct {
 	// Scheduled is set when the bulletin was scheduled instead of published.
 	Scheduled *time.Time `json:"scheduled,omitempty"`
 	ID        string     `json:"id"`
+	// KeptDrafts names whose draft of it was kept although the publish named it: she
+	// changed it after the publisher opened it.
+	KeptDrafts []string `json:"kept_drafts,omitempty"`
 }
 
 // Publish checks src and publishes it: a new bulletin, or an edit of the one with its
@@ -53,7 +56,7 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 		return nil, &InvalidError{Problems: ps}
 	}
 	if b.PublishAt != nil && b.PublishAt.After(d.now()) {
-		return d.schedule(ctx, a, b, in.DraftOf)
+		return d.schedule(ctx, a, b, in)
 	}
 	if err := d.cancelFirst(ctx, a, b.ID, "published now instead"); err != nil {
 		return nil, fmt.Errorf("publish %s: could not cancel its schedule, so nothing was published: %w", b.ID, err)
@@ -64,7 +67,7 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 		d.record(ctx, a, audit.Publish, b.ID, false, err.Error())
 		return nil, fmt.Errorf("publish %s: %w", b.ID, err)
 	}
-	d.draftsDone(ctx, b.ID, a.Name, in.DraftOf)
+	kept := d.draftsDone(ctx, a, b, in, "publishing "+p.Revision.Key())
 	action := audit.Publish
 	if p.Revision.Action == bulletin.Edit {
 		action = audit.Edit
@@ -76,22 +79,29 @@ func (d *Desk) Publish(ctx context.Context, a Actor, src []byte, in Intent) (*Ou
 		detail += " — written by " + p.Revision.Writer
 	}
 	d.record(ctx, a, action, p.Revision.Key(), true, detail)
-	return &Outcome{ID: b.ID, Revision: p.Revision, Changed: p.Changed}, nil
+	return &Outcome{ID: b.ID, Revision: p.Revision, Changed: p.Changed, KeptDrafts: kept}, nil
 }
 
-func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin, draftOf string) (*Outcome, error) {
+// schedule keeps b for its publish_at, naming the writer of the draft it publishes, so
+// the revision the runner publishes names her as an immediate publish would.
+func (d *Desk) schedule(ctx context.Context, a Actor, b *bulletin.Bulletin, in Intent) (*Outcome, error) {
 	if d.sched == nil {
 		return nil, &InvalidError{Problems: []Problem{{Field: "publish_at", Message: "scheduling is not available on this server; leave it empty to publish now",
 			Msg: i18n.M("problem.noScheduling")}}}
 	}
 	at := *b.PublishAt
-	if err := d.sched.Put(ctx, schedule.Entry{Bulletin: b, At: at, Author: a.Name, Created: d.now().UTC()}); err != nil {
+	e := schedule.Entry{Bulletin: b, At: at, Author: a.Name, Writer: d.writerOf(ctx, b.ID, in.DraftOf), Created: d.now().UTC()}
+	if err := d.sched.Put(ctx, e); err != nil {
 		d.record(ctx, a, audit.Schedule, b.ID, false, err.Error())
 		return nil, busy(fmt.Errorf("schedule %s: %w", b.ID, err))
 	}
-	d.draftsDone(ctx, b.ID, a.Name, draftOf)
-	d.record(ctx, a, audit.Schedule, b.ID, true, "for "+at.Format(time.RFC3339)+": "+b.Title)
-	return &Outcome{ID: b.ID, Scheduled: &at}, nil
+	kept := d.draftsDone(ctx, a, b, in, "scheduling it for "+at.Format(time.RFC3339))
+	detail := "for " + at.Format(time.RFC3339) + ": " + b.Title
+	if e.Writer != "" && e.Writer != a.Name {
+		detail += " — written by " + e.Writer
+	}
+	d.record(ctx, a, audit.Schedule, b.ID, true, detail)
+	return &Outcome{ID: b.ID, Scheduled: &at, KeptDrafts: kept}, nil
 }
 
 // Schedules lists the bulletins waiting for their time, soonest first.

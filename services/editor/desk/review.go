@@ -2,11 +2,15 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
+	"github.com/paeria/pregoner/shared/bulletin"
 )
 
 // MarkReady marks author's draft of id ready for review (ready true) or takes the mark
@@ -24,15 +28,17 @@ func (d *Desk) MarkReady(ctx context.Context, a Actor, id, author string, ready 
 			return nil, err
 		}
 	}
-	dr, err := d.DraftBy(ctx, id, author)
+	dr, err := d.updateDraft(ctx, id, author, func(dr *Draft) (*Draft, error) {
+		if dr == nil {
+			return nil, &NotFoundError{What: fmt.Sprintf("draft of %s by %s", id, author), Thing: "draft", ID: id, Author: author}
+		}
+		dr.Ready, dr.ReadyAt = ready, time.Time{}
+		if ready {
+			dr.ReadyAt = d.now().UTC()
+		}
+		return dr, nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	dr.Ready, dr.ReadyAt = ready, time.Time{}
-	if ready {
-		dr.ReadyAt = d.now().UTC()
-	}
-	if err := d.putDraft(ctx, dr); err != nil {
 		return nil, err
 	}
 	action := audit.DraftReady
@@ -65,8 +71,10 @@ func (d *Desk) TakeOver(ctx context.Context, a Actor, id, author string) (*Draft
 	if author == a.Name {
 		return src, nil // her own already
 	}
-	dr := &Draft{Fields: src.Fields, Author: a.Name, Updated: d.now().UTC(), BaseRev: src.BaseRev}
-	if err := d.putDraft(ctx, dr); err != nil {
+	dr, err := d.updateDraft(ctx, id, a.Name, func(*Draft) (*Draft, error) {
+		return &Draft{Fields: src.Fields, Author: a.Name, Updated: d.now().UTC(), BaseRev: src.BaseRev}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	d.record(ctx, a, audit.TakeOverDraft, id, true, "from "+author+": "+src.Fields.Title)
@@ -94,19 +102,66 @@ func (d *Desk) writerOf(ctx context.Context, id, draftOf string) string {
 	return draftOf
 }
 
-// draftsDone removes the drafts a publish of id finished: the publisher's own and the
-// one she published. Colleagues' other drafts of it stay: theirs to finish or drop.
-func (d *Desk) draftsDone(ctx context.Context, id, publisher, draftOf string) {
-	for _, who := range []string{publisher, draftOf} {
-		if who == "" {
+// draftsDone removes the drafts a publish of id finished: the one she published (in's
+// DraftOf, at revision in.DraftRev) and the publisher's own. A draft changed since the
+// publisher read it is kept — its author went on writing — and so is a named draft
+// whose revision the client did not send, unless it holds the published text: a
+// client's draft_of alone never deletes a colleague's work. Each removal is audited,
+// naming the publish; kept lists whose drafts stayed, for the publisher to hear.
+func (d *Desk) draftsDone(ctx context.Context, a Actor, b *bulletin.Bulletin, in Intent, done string) (kept []string) {
+	for _, who := range doneAuthors(a.Name, in.DraftOf) {
+		dr, err := d.DraftBy(ctx, b.ID, who)
+		if err != nil {
+			continue // none, or unreadable: nothing to remove
+		}
+		named := who == in.DraftOf
+		if !draftFinished(dr, named, in.DraftRev, b) {
+			if named {
+				kept = append(kept, who)
+			}
 			continue
 		}
-		if dr, err := d.DraftBy(ctx, id, who); err == nil {
-			if err := d.drafts.Delete(ctx, dr.key); err != nil {
-				d.log.Warn("published, but its draft is still kept", "id", id, "author", who, "err", err)
+		if err := d.drafts.Delete(ctx, dr.key, jetstream.LastRevision(dr.Rev)); err != nil {
+			if lostDraftRace(err) && named {
+				kept = append(kept, who) // changed between the read and the delete
+			} else if !lostDraftRace(err) {
+				d.log.Warn("published, but its draft is still kept", "id", b.ID, "author", who, "err", err)
 			}
+			continue
 		}
+		d.record(ctx, a, audit.DeleteDraft, b.ID, true, "draft of "+who+", done by "+done)
 	}
+	return kept
+}
+
+// doneAuthors are whose drafts a publish by publisher of draftOf's draft may finish.
+func doneAuthors(publisher, draftOf string) []string {
+	if draftOf == "" || draftOf == publisher {
+		return []string{publisher}
+	}
+	return []string{draftOf, publisher}
+}
+
+// draftFinished decides whether a publish finished dr. The named draft is finished when
+// it is still at the revision the publisher opened (rev), or, when no revision was sent,
+// when it holds the text published; the publisher's own unnamed draft only in the
+// latter case.
+func draftFinished(dr *Draft, named bool, rev uint64, b *bulletin.Bulletin) bool {
+	if named && rev != 0 {
+		return dr.Rev == rev
+	}
+	return sameText(dr.Fields, b)
+}
+
+// sameText reports whether fields hold what b says, as a publish of them would.
+func sameText(f Fields, b *bulletin.Bulletin) bool {
+	got, err := bulletin.Parse("bulletin.md", f.Source(), bulletin.Options{})
+	return err == nil && got.Hash() == b.Hash()
+}
+
+// RetractReason is the reason given for the retraction of id at rev, or "".
+func (d *Desk) RetractReason(ctx context.Context, id string, rev int) string {
+	return d.retractReasons(ctx, id)[bulletin.RevisionKey(id, rev)]
 }
 
 // DraftList is a list of drafts, as the bulletin list shows them.

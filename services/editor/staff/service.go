@@ -112,15 +112,15 @@ func NewServiceWith(cfg Config, js jetstream.JetStream, log *slog.Logger, o Opti
 	u.Register(mux)
 	apiSrv := api.New(acc, d, al, log, cfg.SessionMax)
 	apiSrv.Register(mux)
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
-		http.Error(w, "Refused: this request came from another site. If you pressed a button in the editor, reload the page and try again.", http.StatusForbidden)
-	}))
 	words, err := i18n.New()
 	if err != nil {
 		return nil, fmt.Errorf("editor: %w", err)
 	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		http.Error(w, words.T(requestLang(words, r), "limits.crossSite"), http.StatusForbidden)
+	}))
 	trusted, err := forwarded.Parse(cfg.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("editor: EDITOR_TRUSTED_PROXIES: %w", err)
@@ -236,4 +236,15 @@ func (c Config) topology() accounts.Topology {
 func (c Config) policy() accounts.Policy {
 	return accounts.Policy{FreeFailures: c.FreeFailures, Backoff: c.Backoff, BackoffMax: c.BackoffMax, FailDelay: c.FailDelay,
 		BcryptCost: c.BcryptCost, Issuer: c.Issuer, MinPassword: c.MinPassword}
+}
+
+// requestLang is the language of a refusal made before any page knows the member: her
+// language cookie, else her browser's Accept-Language, else Catalan.
+func requestLang(words *i18n.Catalogue, r *http.Request) i18n.Lang {
+	if c, err := r.Cookie(ui.LangCookie); err == nil {
+		if l, ok := i18n.Parse(c.Value); ok {
+			return l
+		}
+	}
+	return words.Match(r.Header.Get("Accept-Language"))
 }

@@ -97,7 +97,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, u *accounts.Use
 	role := accounts.Role(r.PostFormValue("role"))
 	na, err := s.members().Add(r.Context(), admin(r, u), name, role, r.PostFormValue("password"))
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notAdded", err.Error()), func(d *adminData) {
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.notAdded", err), func(d *adminData) {
 			d.FormName, d.FormRole = name, string(role)
 		})
 		return
@@ -126,7 +126,7 @@ func (s *Server) unlockUser(w http.ResponseWriter, r *http.Request, u *accounts.
 	name := r.PathValue("name")
 	err := s.members().Unlock(r.Context(), admin(r, u), name)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notUnlocked", err.Error()), func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.notUnlocked", err), func(*adminData) {})
 		return
 	}
 	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.unlocked", name), i18n.Msg{}, func(*adminData) {})
@@ -161,7 +161,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *accounts
 		s.members().Refused(r.Context(), admin(r, u), audit.TokenCreate, name, err)
 	}
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.tokenNotMade", err.Error()), func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.tokenNotMade", err), func(*adminData) {})
 		return
 	}
 	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.tokenMade", name), i18n.Msg{},
@@ -175,7 +175,7 @@ func tokenDays(v string) (time.Duration, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 366 {
-		return 0, fmt.Errorf("expiry %q: want a whole number of days from 1 to 366", v)
+		return 0, &accounts.RuleError{Key: "rule.tokenDays", Args: []any{v}, Text: fmt.Sprintf("expiry %q: want a whole number of days from 1 to 366", v)}
 	}
 	return time.Duration(n) * 24 * time.Hour, nil
 }
@@ -187,7 +187,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *accounts
 	name := r.PathValue("name")
 	err := s.members().RevokeToken(r.Context(), admin(r, u), name)
 	if err != nil {
-		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, i18n.M("admin.notRevoked", err.Error()), func(*adminData) {})
+		s.showAdmin(w, r, u, http.StatusUnprocessableEntity, i18n.Msg{}, s.problem("admin.notRevoked", err), func(*adminData) {})
 		return
 	}
 	s.showAdmin(w, r, u, http.StatusOK, i18n.M("admin.revoked", name), i18n.Msg{}, func(*adminData) {})
@@ -221,16 +221,42 @@ type errSelf struct{ key, text string }
 
 func (e errSelf) Error() string { return e.text }
 
-// problem is the message key with err in words: a refusal of the UI's own (errSelf)
-// translated, anything else as the accounts package says it.
+// problem is the message key with err in words, in the member's language: a refusal
+// of the UI's own (errSelf), of the desk (desk.SelfError) or of the accounts rules
+// (accounts.RuleError: a name, a password, a role...) in the catalogue's words, a
+// missing account or token as such. Anything else is the server's failure: logged,
+// and said without its internals, which are English and of no use to staff.
 func (s *Server) problem(key string, err error) i18n.Msg {
-	var self errSelf
-	if errors.As(err, &self) {
+	var (
+		self  errSelf
+		dself *desk.SelfError
+		rule  *accounts.RuleError
+	)
+	switch {
+	case errors.As(err, &self):
 		return i18n.M(key, i18n.M(self.key))
-	}
-	var dself *desk.SelfError
-	if errors.As(err, &dself) {
+	case errors.As(err, &dself):
 		return i18n.M(key, i18n.M(dself.Key))
+	case errors.As(err, &rule):
+		return i18n.M(key, ruleMsg(rule))
+	case errors.Is(err, accounts.ErrNotFound):
+		return i18n.M(key, i18n.M("rule.notFound"))
+	case errors.Is(err, accounts.ErrHasAccounts):
+		return i18n.M("firstrun.gone") // another door made the first administrator meanwhile
 	}
-	return i18n.M(key, err.Error())
+	s.log.Error("account operation failed", "err", err)
+	return i18n.M(key, i18n.M("rule.server"))
+}
+
+// ruleMsg is a refusal of the accounts rules in the catalogue's words, a role or a
+// scope among its arguments in the reader's word for it.
+func ruleMsg(rule *accounts.RuleError) i18n.Msg {
+	args := make([]any, len(rule.Args))
+	for i, a := range rule.Args {
+		if w, ok := a.(accounts.Word); ok {
+			a = i18n.W(w.Kind, w.Value)
+		}
+		args[i] = a
+	}
+	return i18n.M(rule.Key, args...)
 }

@@ -71,7 +71,8 @@ func (s *Server) formFields(r *http.Request) (desk.Fields, desk.Intent) {
 		}
 	}
 	base, _ := strconv.Atoi(v.Get("base_rev"))
-	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base, DraftOf: v.Get("draft_of")}
+	draftRev, _ := strconv.ParseUint(v.Get("draft_rev"), 10, 64) // not a number: 0, the draft is kept unless it holds the text published
+	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base, DraftOf: v.Get("draft_of"), DraftRev: draftRev}
 }
 
 func (s *Server) fromLocal(v string) string {
@@ -224,9 +225,13 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
-		in.DraftOf = a.Name // saved: what the page holds now is the member's own draft
+		in.DraftOf, in.DraftRev = a.Name, 0 // saved: what the page holds now is the member's own draft
+		mine, _ := s.desk.DraftBy(ctx, f.ID, a.Name)
+		if mine != nil {
+			in.DraftRev = mine.Rev
+		}
 		d := s.composeData(lang, f, in, preview())
-		d.Draft, _ = s.desk.DraftBy(ctx, f.ID, a.Name)
+		d.Draft = mine
 		pg.Notice, pg.Data = draftSaved(u), d
 		s.render(w, r, http.StatusOK, "compose", pg)
 	case "ready", "unready", "keep":
@@ -267,6 +272,11 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 			s.fail(w, r, "compose", pg, err)
 			return
 		}
+		if len(out.KeptDrafts) > 0 {
+			// Her draft changed after the publisher opened it: it is kept, and shown.
+			http.Redirect(w, r, keptAddress(out), http.StatusSeeOther)
+			return
+		}
 		done := "published"
 		switch {
 		case out.Scheduled != nil:
@@ -279,6 +289,16 @@ func (s *Server) composePost(w http.ResponseWriter, r *http.Request, u *accounts
 		pg.Data = s.composeData(lang, f, in, preview())
 		s.render(w, r, http.StatusOK, "compose", pg)
 	}
+}
+
+// keptAddress opens the draft a publish kept because its author changed it meanwhile,
+// with the notice that says so.
+func keptAddress(out *desk.Outcome) string {
+	done := "kept"
+	if out.Scheduled != nil {
+		done = "kept-scheduled"
+	}
+	return "/drafts/" + url.PathEscape(out.ID) + "/" + desk.AuthorKey(out.KeptDrafts[0]) + "?done=" + done
 }
 
 // draftSaved is the notice after a save: a writer hands the draft on, a publisher may

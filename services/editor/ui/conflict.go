@@ -34,10 +34,16 @@ type conflictData struct {
 	F                 desk.Fields
 	In                desk.Intent
 	PublishAt, LiveAt string // mine, as the hidden fields carry them (RFC 3339)
+	// Withdrawn: the latest revision is a retraction, so nothing is live; Reason is why
+	// it was withdrawn, as given ("" when none was). Publishing hers puts it out again.
+	Withdrawn bool
+	Reason    string
 }
 
 // showConflict answers a publish whose base revision is no longer the latest: the
-// member sees both versions side by side and picks one. "Publish mine over it" sends
+// member sees both versions side by side and picks one; when the latest revision
+// withdrew the bulletin, the page says so (who, when, why) rather than showing the
+// withdrawn text as live, and the button says it publishes hers again. "Publish mine over it" sends
 // her text again re-based on the current revision, so it goes through; "keep the
 // current one" keeps hers as a draft. Nothing she typed is lost either way.
 func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, u *accounts.User, f desk.Fields, in desk.Intent, latest *bulletin.Revision) {
@@ -45,6 +51,9 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, u *account
 	d := conflictData{Rev: latest.Rev, Action: latest.Action, Author: latest.Author, Writer: latest.Writer,
 		At: i18n.Date(latest.At, s.opts.Location), F: f, In: in, PublishAt: f.PublishAt, LiveAt: f.LiveStart}
 	d.In.BaseRev, d.In.New = latest.Rev, false
+	if latest.Action == bulletin.Retract {
+		d.Withdrawn, d.Reason = true, s.desk.RetractReason(r.Context(), latest.ID, latest.Rev)
+	}
 	if cur != nil {
 		d.Current = side{Title: cur.Title, Body: strings.TrimSpace(cur.Body), Channels: cur.Channels, Urgent: cur.Urgent}
 		if cur.PublishAt != nil {

@@ -37,12 +37,12 @@ func (s *Server) composeDraftBy(w http.ResponseWriter, r *http.Request, u *accou
 // saving keeps a copy of one's own (hers is never replaced), and a publisher who
 // publishes it publishes it as written by her.
 func (s *Server) showDraft(w http.ResponseWriter, r *http.Request, u *accounts.User, dr *desk.Draft) {
-	in := desk.Intent{New: dr.BaseRev == 0, BaseRev: dr.BaseRev, DraftOf: dr.Author}
+	in := desk.Intent{New: dr.BaseRev == 0, BaseRev: dr.BaseRev, DraftOf: dr.Author, DraftRev: dr.Rev}
 	notice := i18n.M("compose.draftBy", dr.Author, i18n.Date(dr.Updated, s.opts.Location))
 	if dr.Author != u.Name {
 		notice = i18n.M("drafts.theirs", dr.Author, i18n.Date(dr.Updated, s.opts.Location))
 	}
-	if m, ok := draftDone(r); ok {
+	if m, ok := draftDone(r, dr); ok {
 		notice = m
 	}
 	s.showComposeWith(w, r, u, dr.Fields, in, notice, func(d *composeData) {
@@ -133,18 +133,29 @@ func (s *Server) saveAndMark(w http.ResponseWriter, r *http.Request, u *accounts
 		s.fail(w, r, "compose", page{Title: i18n.M("title.compose"), User: u, Data: s.composeData(s.langOf(r, u), f, in, withProblems(p, err))}, err)
 		return
 	}
-	http.Redirect(w, r, draftAddress(dr)+"?done="+action, http.StatusSeeOther)
+	done := action
+	if action == "keep" && r.PostFormValue("withdrawn") == "1" {
+		done = "keep-withdrawn" // the conflict page over a withdrawal: nothing is published now
+	}
+	http.Redirect(w, r, draftAddress(dr)+"?done="+done, http.StatusSeeOther)
 }
 
-// draftDone is the notice a draft's page shows after what saveAndMark did.
-func draftDone(r *http.Request) (i18n.Msg, bool) {
+// draftDone is the notice a draft's page shows after what saveAndMark did, or after a
+// publish that kept dr because its author changed it meanwhile.
+func draftDone(r *http.Request, dr *desk.Draft) (i18n.Msg, bool) {
 	switch r.URL.Query().Get("done") {
+	case "kept":
+		return i18n.M("drafts.keptPublished", dr.Author), true
+	case "kept-scheduled":
+		return i18n.M("drafts.keptScheduled", dr.Author), true
 	case "ready":
 		return i18n.M("drafts.markedReady"), true
 	case "unready":
 		return i18n.M("drafts.markedUnready"), true
 	case "keep":
 		return i18n.M("conflict.kept"), true
+	case "keep-withdrawn":
+		return i18n.M("conflict.keptWithdrawn"), true
 	}
 	return i18n.Msg{}, false
 }

@@ -49,7 +49,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, u *accounts.User
 	}
 	if err != nil {
 		s.log.Error("watch deliveries", "err", err)
-		http.Error(w, "live updates are not available right now; reload the page to see the latest states", http.StatusServiceUnavailable)
+		http.Error(w, s.words.T(lang, "live.unavailable"), http.StatusServiceUnavailable)
 		return
 	}
 	h := w.Header()

@@ -71,6 +71,11 @@ func (s *Server) firstRunConfirm(w http.ResponseWriter, r *http.Request) {
 		s.renderFirstRun(w, r, http.StatusUnprocessableEntity, secretData(token, fs), i18n.M("firstrun.badCode"))
 		return
 	}
+	if errors.Is(err, accounts.ErrFirstRunNotChosen) {
+		// A code before a name and password (a second tab, a stale step): step one again.
+		s.renderFirstRun(w, r, http.StatusUnprocessableEntity, firstRunData{Token: token}, i18n.M("firstrun.chooseFirst"))
+		return
+	}
 	if err != nil {
 		s.firstRunFailed(w, r, err)
 		return

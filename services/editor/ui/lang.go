@@ -33,7 +33,7 @@ func (s *Server) langOf(r *http.Request, u *accounts.User) i18n.Lang {
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l, ok := i18n.Parse(r.PostFormValue("lang"))
 	if !ok {
-		http.Error(w, "unknown language", http.StatusBadRequest)
+		http.Error(w, s.words.T(s.langOf(r, nil), "lang.unknown"), http.StatusBadRequest)
 		return
 	}
 	u, err := s.session(r)

@@ -9,16 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
-	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/delivery"
 	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // DeleteWindow is how long after sending Telegram lets a bot delete a channel post.
-// Older posts are edited to a "withdrawn" notice instead.
+// Older posts are edited to a notice instead (tghtml.Notice): "withdrawn" only when the
+// bulletin is; "updated" when it was posted afresh or got shorter.
 const DeleteWindow = 48 * time.Hour
 
 // Channel carries bulletins to Telegram chats; it implements delivery.Channel. A
@@ -57,9 +54,10 @@ func (ch *Channel) Update(ctx context.Context, job delivery.Job) (delivery.Ref, 
 
 // Retract deletes the bulletin's posts, last part first; posts older than 48 hours,
 // which Telegram no longer deletes, are edited to a notice that the bulletin was
-// withdrawn. It takes down whatever the journal says is shown, whatever the delivery
-// record says (a dead delivery may have left parts), and a send of the bulletin whose
-// outcome is unknown is looked for first, so that it goes too.
+// withdrawn, and so are the "updated" notices earlier re-posts left (the post they
+// point to goes now). It takes down whatever the journal says is shown, whatever the
+// delivery record says (a dead delivery may have left parts), and a send of the
+// bulletin whose outcome is unknown is looked for first, so that it goes too.
 func (ch *Channel) Retract(ctx context.Context, job delivery.Job) error {
 	b := job.Revision.Bulletin
 	cur, err := ch.current(ctx, job)
@@ -71,7 +69,7 @@ func (ch *Channel) Retract(ctx context.Context, job delivery.Job) error {
 			return err
 		}
 	}
-	return ch.takeDown(ctx, b, &cur)
+	return ch.takeDown(ctx, b, &cur, tghtml.Withdrawn)
 }
 
 // current is what the chat shows of the job's bulletin.
@@ -105,10 +103,7 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 		return delivery.Ref{}, err
 	}
 	chat := ch.cfg.chatFor(b.Lang)
-	watch, err := ch.watchLink(ctx, b)
-	if err != nil {
-		return delivery.Ref{}, err
-	}
+	watch := ch.watchLink(ctx, b)
 	rendered := ch.render.Post(b, ch.permalink(b.ID), watch)
 	parts := rendered.Parts
 	cur, err := ch.current(ctx, job)
@@ -127,7 +122,7 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 		if _, _, err := ch.settle(ctx, cur.Chat, b.ID, &cur, true); err != nil {
 			return delivery.Ref{}, err
 		}
-		if err := ch.takeDown(ctx, b, &cur); err != nil {
+		if err := ch.takeDown(ctx, b, &cur, tghtml.Withdrawn); err != nil {
 			return delivery.Ref{}, err
 		}
 	}
@@ -141,7 +136,7 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 	cur.Chat = chat
 	if restart(cur.Posts, rendered.Photo) {
 		// The first image was added or removed: posted afresh, in order.
-		if err := ch.takeDown(ctx, b, &cur); err != nil {
+		if err := ch.takeDown(ctx, b, &cur, tghtml.Reposted); err != nil {
 			return delivery.Ref{}, err
 		}
 	}
@@ -154,44 +149,18 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 		if i < len(cur.Posts) && cur.Posts[i].ID == found.ID && html == found.HTML && cur.Posts[i].Photo == photo {
 			continue // just found showing exactly this
 		}
-		if i < len(cur.Posts) {
-			before := cur.Posts[i]
-			err := ch.editPart(ctx, chat, &cur.Posts[i], photo, html, "edit "+what)
-			switch {
-			case err == nil:
-				if cur.Posts[i] != before {
-					if err := ch.save(ctx, b.ID, cur); err != nil {
-						return delivery.Ref{}, err
-					}
-				}
-				continue
-			case i == 0 && unfetchable(err):
-				// Telegram cannot fetch the new image: the photo cannot become text, so
-				// the bulletin is posted afresh, its first part as text with the link.
-				err = ch.takeDown(ctx, b, &cur)
-			case refused(err, "message to edit not found"):
-				// Deleted by hand in Telegram: post it again, recorded as gone first so a
-				// lost send of the new one is adopted in the right place.
-				cur.Posts = append(cur.Posts[:i], cur.Posts[i+1:]...)
-				err = ch.save(ctx, b.ID, cur)
-			}
+		if done, err := ch.updatePart(ctx, b, &cur, i, photo, html, "edit "+what); err != nil || done {
 			if err != nil {
 				return delivery.Ref{}, err
 			}
+			continue
 		}
 		if err := ch.sendPart(ctx, cl, b.ID, &cur, i, photo, html, "send "+what); err != nil {
 			return delivery.Ref{}, ch.rollback(ctx, job, &cur, err)
 		}
 	}
-	for len(cur.Posts) > len(parts) {
-		last := cur.Posts[len(cur.Posts)-1]
-		if err := ch.remove(ctx, b, chat, last); err != nil {
-			return delivery.Ref{}, err
-		}
-		cur.Posts = cur.Posts[:len(cur.Posts)-1]
-		if err := ch.save(ctx, b.ID, cur); err != nil {
-			return delivery.Ref{}, err
-		}
+	if err := ch.drop(ctx, b, &cur, len(parts), tghtml.Shortened); err != nil {
+		return delivery.Ref{}, err
 	}
 	if cur.Link != watch {
 		cur.Link = watch
@@ -200,7 +169,7 @@ func (ch *Channel) show(ctx context.Context, job delivery.Job) (ref delivery.Ref
 		}
 	}
 	ref = ch.ref(cur)
-	ref.Note = joinNotes(acc.note, photoNote(cur.Posts))
+	ref.Note = joinNotes(acc.note, photoNote(cur.Posts), noticeNote(cur.Notices))
 	return ref, nil
 }
 
@@ -261,79 +230,10 @@ func (ch *Channel) rollback(ctx context.Context, job delivery.Job, cur *shown, e
 	if !errors.As(err, &perm) || job.Prev.Carried > 0 || len(cur.Posts) == 0 {
 		return err
 	}
-	if terr := ch.takeDown(ctx, job.Revision.Bulletin, cur); terr != nil {
+	if terr := ch.takeDown(ctx, job.Revision.Bulletin, cur, tghtml.Withdrawn); terr != nil {
 		ch.log.Warn("could not take down the parts already posted", "id", job.Revision.ID, "err", terr)
 	}
 	return err
-}
-
-// edit replaces a message's text; an unchanged text is a success.
-func (ch *Channel) edit(ctx context.Context, chat string, id int, html, what string) error {
-	err := ch.api.do(ctx, chat, what, func(ctx context.Context) error {
-		_, err := ch.api.bot.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: chat, MessageID: id, Text: html, ParseMode: models.ParseModeHTML})
-		return err
-	})
-	if refused(err, "message is not modified") {
-		return nil
-	}
-	return err
-}
-
-// takeDown removes every post of cur, last first, recording each as it goes.
-func (ch *Channel) takeDown(ctx context.Context, b *bulletin.Bulletin, cur *shown) error {
-	for len(cur.Posts) > 0 {
-		last := cur.Posts[len(cur.Posts)-1]
-		if err := ch.remove(ctx, b, cur.Chat, last); err != nil {
-			return err
-		}
-		cur.Posts = cur.Posts[:len(cur.Posts)-1]
-		if err := ch.save(ctx, b.ID, *cur); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// remove deletes one post, or edits it to the withdrawn notice when it is too old to
-// delete. A post already gone is a success.
-func (ch *Channel) remove(ctx context.Context, b *bulletin.Bulletin, chat string, p post) error {
-	what := fmt.Sprintf("remove message %d of %s in %s", p.ID, b.ID, chat)
-	if ch.cfg.Now().Sub(p.SentAt) < DeleteWindow {
-		err := ch.api.do(ctx, chat, what, func(ctx context.Context) error {
-			_, err := ch.api.bot.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: p.ID})
-			return err
-		})
-		switch {
-		case err == nil, refused(err, "message to delete not found"):
-			return nil
-		case !refused(err, "message can't be deleted"):
-			return err
-		}
-	}
-	var err error
-	if p.Photo != "" {
-		err = ch.editCaption(ctx, chat, p.ID, ch.notice(b), what)
-	} else {
-		err = ch.edit(ctx, chat, p.ID, ch.notice(b), what)
-	}
-	if refused(err, "message to edit not found") {
-		return nil
-	}
-	return err
-}
-
-// notice is what an old post shows once its bulletin is withdrawn.
-func (ch *Channel) notice(b *bulletin.Bulletin) string {
-	head, body, more := "Avís retirat", "Aquest avís ja no és vigent.", "Informació actualitzada:"
-	switch b.Lang {
-	case "es":
-		head, body, more = "Aviso retirado", "Este aviso ya no está vigente.", "Información actualizada:"
-	case "en":
-		head, body, more = "Notice withdrawn", "This notice no longer applies.", "Up-to-date information:"
-	}
-	base := tghtml.Escape(strings.TrimRight(ch.cfg.WebBaseURL, "/") + "/")
-	return fmt.Sprintf("❌ <b>%s</b>\n\n<s>%s</s>\n\n%s %s <a href=\"%s\">%s</a>",
-		head, tghtml.Escape(b.Title), body, more, base, base)
 }
 
 func (ch *Channel) save(ctx context.Context, id string, s shown) error {
@@ -387,23 +287,4 @@ func (ch *Channel) ref(s shown) delivery.Ref {
 		ref.URL = ch.postURL(s.Chat, s.Posts[0].ID)
 	}
 	return ref
-}
-
-// distinct lists the non-empty chats among a and b, once each.
-func distinct(a, b string) []string {
-	switch {
-	case a == "" || a == b:
-		return []string{b}
-	case b == "":
-		return []string{a}
-	}
-	return []string{a, b}
-}
-
-// publicPostURL is t.me's link to a post in a public channel.
-func publicPostURL(chat string, id int) string {
-	if name, ok := strings.CutPrefix(chat, "@"); ok {
-		return "https://t.me/" + name + "/" + strconv.Itoa(id)
-	}
-	return ""
 }

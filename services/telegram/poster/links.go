@@ -2,10 +2,6 @@ package poster
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -26,87 +22,47 @@ import (
 // watchLink is b's broadcast link from its YouTube record; "" when b is not a live
 // announcement or YouTube has not given a link. A record that cannot be read leaves
 // the link out (logged): the post is worth more than the link.
-func (ch *Channel) watchLink(ctx context.Context, b *bulletin.Bulletin) (string, error) {
+func (ch *Channel) watchLink(ctx context.Context, b *bulletin.Bulletin) string {
 	if b.Live == nil || ch.records == nil {
-		return "", nil
+		return ""
 	}
 	rec, _, err := ch.records.Get(ctx, b.ID, bulletin.YouTube)
 	if err != nil {
 		ch.log.Warn("could not read the YouTube record for the broadcast link; posting without it", "id", b.ID, "err", err)
-		return "", nil
-	}
-	return watchURL(rec, ch.cfg.Sandbox), nil
-}
-
-// watchURL is the link a YouTube record gives: its URL while YouTube carries the
-// bulletin, when that URL is absolute http(s). A sandbox's link is only for a sandbox:
-// it means nothing to a citizen of the real channel.
-func watchURL(rec *delivery.Record, sandbox bool) string {
-	if rec == nil || rec.Carried == 0 || rec.State == delivery.Retracted || rec.Ref.Sandbox && !sandbox {
 		return ""
 	}
-	u, err := url.Parse(rec.Ref.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return u.String()
+	return delivery.WatchURL(rec, ch.cfg.Sandbox)
 }
 
 // linkRecheck is how often a link that came while the Telegram delivery was still
-// under way is looked at again.
+// under way is looked at again, and how long a dropped watch waits to watch again.
 const linkRecheck = 2 * time.Second
 
-// watchLinks follows YouTube's delivery records until ctx ends, asking for a refresh of
-// every Telegram post that lacks its broadcast's link; it watches again after a drop.
+// watchLinks follows YouTube's delivery records until ctx ends (only those: the
+// Telegram user may read no other channel's), asking for a refresh of every Telegram
+// post that lacks its broadcast's link; delivery.Store.Follow watches again after a drop.
 func (s *Service) watchLinks(ctx context.Context) {
+	recs, err := s.channel.records.Follow(ctx, bulletin.YouTube, linkRecheck, s.log)
+	if err != nil {
+		s.log.Error("cannot watch YouTube records for broadcast links", "err", err)
+		return
+	}
 	asked := map[string]string{}   // id → link a refresh was asked for
 	waiting := map[string]string{} // id → link seen while Telegram was busy with it
-	for ctx.Err() == nil {
-		err := s.followLinks(ctx, asked, waiting)
-		if ctx.Err() != nil {
-			return
-		}
-		s.log.Warn("watching YouTube records for broadcast links failed; watching again", "err", err, "in", linkRecheck)
-		select {
-		case <-ctx.Done():
-		case <-time.After(linkRecheck):
-		}
-	}
-}
-
-func (s *Service) followLinks(ctx context.Context, asked, waiting map[string]string) error {
-	kv, err := s.js.KeyValue(ctx, bus.BucketDeliveries)
-	if err != nil {
-		return fmt.Errorf("bind %s: %w", bus.BucketDeliveries, err)
-	}
-	w, err := kv.Watch(ctx, "*."+bulletin.YouTube)
-	if err != nil {
-		return fmt.Errorf("watch youtube records: %w", err)
-	}
-	defer func() { _ = w.Stop() }()
 	tick := time.NewTicker(linkRecheck)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
 		case <-tick.C:
 			for id, link := range waiting {
 				delete(waiting, id)
 				s.refreshLink(ctx, id, link, asked, waiting)
 			}
-		case e, ok := <-w.Updates():
+		case rec, ok := <-recs:
 			if !ok {
-				return errors.New("the watch ended")
+				return // ctx ended
 			}
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var rec delivery.Record
-			if json.Unmarshal(e.Value(), &rec) != nil {
-				continue
-			}
-			if link := watchURL(&rec, s.cfg.Sandbox); link != "" {
+			if link := delivery.WatchURL(rec, s.cfg.Sandbox); link != "" {
 				s.refreshLink(ctx, rec.ID, link, asked, waiting)
 			}
 		}

@@ -34,6 +34,10 @@ type shown struct {
 	// Link is the live broadcast's link the posts show ("" for none): the link watcher
 	// asks for a refresh when YouTube's record has one the posts do not show yet.
 	Link string `json:"link,omitempty"`
+	// Notices are older posts of the bulletin that Telegram would no longer delete when
+	// it was posted afresh or got shorter: they show an "updated" notice (tghtml.Notice),
+	// and become "withdrawn" notices when the bulletin is retracted.
+	Notices []post `json:"notices,omitempty"`
 }
 
 type post struct {

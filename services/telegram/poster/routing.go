@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paeria/pregoner/shared/tghtml"
@@ -31,4 +33,23 @@ func (s *Service) publishRouting(ctx context.Context) {
 	if err != nil {
 		s.log.Warn("could not publish the routing profile for the editor", "err", err)
 	}
+}
+
+// distinct lists the non-empty chats among a and b, once each.
+func distinct(a, b string) []string {
+	switch {
+	case a == "" || a == b:
+		return []string{b}
+	case b == "":
+		return []string{a}
+	}
+	return []string{a, b}
+}
+
+// publicPostURL is t.me's link to a post in a public channel.
+func publicPostURL(chat string, id int) string {
+	if name, ok := strings.CutPrefix(chat, "@"); ok {
+		return "https://t.me/" + name + "/" + strconv.Itoa(id)
+	}
+	return ""
 }

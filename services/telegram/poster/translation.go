@@ -12,6 +12,7 @@ import (
 	"github.com/paeria/pregoner/shared/bulletin"
 	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/delivery"
+	"github.com/paeria/pregoner/shared/tghtml"
 )
 
 // maxLookahead bounds how many revisions published after a translation are read to
@@ -162,7 +163,7 @@ func (ch *Channel) skip(ctx context.Context, job delivery.Job, reason string) er
 			return err
 		}
 	}
-	if err := ch.takeDown(ctx, b, &cur); err != nil {
+	if err := ch.takeDown(ctx, b, &cur, tghtml.Withdrawn); err != nil {
 		return err
 	}
 	return delivery.Skip(reason)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/paeria/pregoner/services/web/feed"
 	"github.com/paeria/pregoner/shared/bulletin"
-	"github.com/paeria/pregoner/shared/delivery"
 )
 
 var t0 = time.Date(2020, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -142,29 +141,5 @@ func TestWatchLinkSurvivesEditsAndChangesVersion(t *testing.T) {
 	f.Apply(rev("later", 1, bulletin.Publish), time.Time{})
 	if got := f.Get("later").WatchURL; got != "https://www.youtube.com/watch?v=y" {
 		t.Errorf("a link recorded before the bulletin arrived is lost: %q", got)
-	}
-}
-
-func TestWatchURL(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		rec  delivery.Record
-		want string
-	}{
-		{"delivered_https", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "https://www.youtube.com/watch?v=a"}}, "https://www.youtube.com/watch?v=a"},
-		{"failed_edit_still_carried", delivery.Record{Carried: 1, State: delivery.Failed, Ref: delivery.Ref{URL: "https://youtu.be/a"}}, "https://youtu.be/a"},
-		{"not_yet_carried", delivery.Record{State: delivery.Failed, Ref: delivery.Ref{URL: "https://youtu.be/a"}}, ""},
-		{"retracted", delivery.Record{Carried: 0, State: delivery.Retracted, Ref: delivery.Ref{URL: "https://youtu.be/a"}}, ""},
-		{"javascript", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "javascript:alert(1)"}}, ""},
-		{"relative", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "/watch?v=a"}}, ""},
-		{"garbage", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "http://%zz"}}, ""},
-		{"sandbox", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "http://127.0.0.1:8083/watch?v=a", Sandbox: true}}, ""},
-		{"sandbox_https", delivery.Record{Carried: 1, State: delivery.Delivered, Ref: delivery.Ref{URL: "https://www.youtube.com/watch?v=a", Sandbox: true}}, ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			if got := feed.WatchURL(&c.rec); got != c.want {
-				t.Errorf("got %q, want %q", got, c.want)
-			}
-		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -150,55 +149,16 @@ func (fl *Follower) firstPublished(ctx context.Context, id string) (time.Time, e
 
 // WatchLinks keeps the feed's YouTube watch links in step with the youtube delivery
 // records until ctx ends: a link appears once the broadcast exists and goes when it is
-// retracted. When the bus drops the watch it watches again after retry; it returns nil
-// when ctx ends.
+// retracted (delivery.WatchURL, the link the Telegram post shows too; never a
+// sandbox's). When the bus drops the watch it watches again after retry
+// (delivery.Store.Follow); it returns nil when ctx ends.
 func WatchLinks(ctx context.Context, store *delivery.Store, f *Feed, retry time.Duration, log *slog.Logger) error {
-	for ctx.Err() == nil {
-		recs, err := store.Watch(ctx)
-		if err != nil {
-			log.Warn("watching delivery records failed; watching again", "err", err, "in", retry)
-		} else {
-			follow(ctx, recs, f)
-		}
-		t := time.NewTimer(retry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
+	recs, err := store.Follow(ctx, bulletin.YouTube, retry, log)
+	if err != nil {
+		return fmt.Errorf("feed: watch links: %w", err)
+	}
+	for rec := range recs {
+		f.SetWatchURL(rec.ID, delivery.WatchURL(rec, false), rec.Updated)
 	}
 	return nil
-}
-
-// follow applies youtube records until recs closes or ctx ends.
-func follow(ctx context.Context, recs <-chan *delivery.Record, f *Feed) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case rec, ok := <-recs:
-			if !ok {
-				return
-			}
-			if rec.Channel == bulletin.YouTube {
-				f.SetWatchURL(rec.ID, WatchURL(rec), rec.Updated)
-			}
-		}
-	}
-}
-
-// WatchURL is the link a record gives citizens: its URL while the channel carries the
-// bulletin and the URL is an absolute http(s) one; "" otherwise. A sandbox's record
-// (Ref.Sandbox) gives none: its broadcast reached nobody, and its URL is a local
-// address that means nothing, or worse, to a citizen. The page then reads as if the
-// broadcast did not exist yet.
-func WatchURL(rec *delivery.Record) string {
-	if rec.Carried == 0 || rec.State == delivery.Retracted || rec.Ref.Sandbox {
-		return ""
-	}
-	u, err := url.Parse(rec.Ref.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }

@@ -73,7 +73,7 @@ func isNotFound(err error) bool {
 
 // classify turns a call's error into what the delivery worker acts on: quota → wait
 // for the reset; 429, 5xx, network → back off and retry; refused credentials and other
-// 4xx → permanent, with the API's reason.
+// 4xx → permanent, with the reason code reasonCode finds (none when it knows none).
 func (c *Channel) classify(ctx context.Context, op string, err error) error {
 	var (
 		ge *googleapi.Error
@@ -111,14 +111,40 @@ func (c *Channel) classify(ctx context.Context, op string, err error) error {
 			return delivery.Temporary(e, retryAfter(ge.Header))
 		case ge.Code == http.StatusNotFound:
 			return &notFoundError{e: e, ge: ge} // callers decide; unhandled it is permanent
-		case ge.Code == http.StatusUnauthorized, ge.Code == http.StatusForbidden:
-			return delivery.PermanentBecause(delivery.ReasonCredentials, e)
-		case ge.Code == http.StatusBadRequest:
-			return delivery.PermanentBecause(delivery.ReasonFieldLimit, e)
 		}
-		return delivery.Permanent(e)
+		if code := reasonCode(ge.Code, reason(ge)); code != "" {
+			return delivery.PermanentBecause(code, e)
+		}
+		return delivery.Permanent(e) // no code: the editor offers Retry and shows the text
 	}
 	return delivery.Temporary(fmt.Errorf("youtube: %s: %w", op, err), 0)
+}
+
+// reasonCode is the delivery reason of a refusal the API answered with status and its
+// error reason: it tells staff what to do (edit the bulletin, or have IT fix the
+// credentials or the channel's rights, then retry). Only the reasons that say so are
+// mapped: an unknown one — a 400 about a request the channel built wrong, a 403 about
+// the broadcast's state — gets "" and the editor offers Retry with the API's own words,
+// rather than sending staff to edit a bulletin that is fine.
+func reasonCode(status int, why string) string {
+	switch why {
+	case "invalidScheduledStartTime":
+		return delivery.ReasonStartPassed
+	case "invalidTitle", "titleRequired", "invalidDescription", "descriptionRequired",
+		"invalidScheduledEndTime", "scheduledStartTimeRequired":
+		return delivery.ReasonFieldLimit
+	case "insufficientPermissions", "authError", "unauthorized", "invalidCredentials":
+		return delivery.ReasonCredentials // the token lacks the scope, or is no longer valid
+	case "forbidden", "liveStreamingNotEnabled", "insufficientLivePermissions", "livePermissionBlocked",
+		"liveBroadcastInsertionNotAllowed", "channelNotFound":
+		return delivery.ReasonRights // the account may not run live broadcasts on the channel
+	case "quotaExceeded", "dailyLimitExceeded":
+		return delivery.ReasonQuota
+	}
+	if status == http.StatusUnauthorized {
+		return delivery.ReasonCredentials // whatever the reason, the credentials were refused
+	}
+	return ""
 }
 
 // notFoundError is a 404 that the caller may recover from (update of a broadcast

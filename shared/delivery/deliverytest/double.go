@@ -54,6 +54,7 @@ type Double struct {
 	acked      map[string]map[int]time.Time
 	violations []string
 	calls      int
+	refreshes  int // updates of the revision the record says is delivered
 	posts      int
 	faults     map[Fault]int
 }
@@ -101,7 +102,7 @@ func (d *Double) Violations() []string {
 func (d *Double) Stats() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return fmt.Sprintf("%d calls, %d posts, faults %v", d.calls, d.posts, d.faults)
+	return fmt.Sprintf("%d calls (%d refreshes), %d posts, faults %v", d.calls, d.refreshes, d.posts, d.faults)
 }
 
 func (d *Double) Deliver(ctx context.Context, job delivery.Job) (delivery.Ref, error) {
@@ -123,6 +124,9 @@ func (d *Double) call(ctx context.Context, op string, job delivery.Job) (deliver
 	id, rev := job.Revision.ID, job.Revision.Rev
 	d.mu.Lock()
 	d.calls++
+	if op == "update" && job.Prev.State == delivery.Delivered && job.Prev.Carried == rev {
+		d.refreshes++
+	}
 	d.check(op, job)
 	f, rate := None, d.rate
 	if d.lastFaulted && rate > 0 {

@@ -184,17 +184,19 @@ func (m *model) play() {
 		switch r := m.rng.IntN(100); {
 		case r < 40:
 			m.publish(id)
-		case r < 55:
+		case r < 52:
 			m.retract(id)
-		case r < 65:
+		case r < 60:
 			m.redriveDead()
 		case r < 72:
+			m.refresh(id)
+		case r < 78:
 			m.did["kill"]++
 			m.kill()
-		case r < 76:
+		case r < 82:
 			m.did["restart"]++
 			m.b.Restart(m.t)
-		case r < 80:
+		case r < 85:
 			m.poison()
 		default:
 			time.Sleep(time.Duration(m.rng.IntN(200)) * time.Millisecond)
@@ -247,6 +249,33 @@ func (m *model) redriveDead() {
 		if err := delivery.Redrive(context.Background(), m.store, m.pub, id, channel, "model"); err == nil {
 			m.did["redrive"]++
 		}
+	}
+}
+
+// refresh asks for a refresh of a delivered bulletin, as the Telegram service does when
+// a broadcast link comes (a re-drive request on bus.RedriveSubject while the record is
+// delivered). Now and then a correction or a retraction is published just before, so
+// the request is queued behind a newer decision: it must never bring the old revision
+// back nor overtake the new one.
+func (m *model) refresh(id string) {
+	rec, _, err := m.store.Get(context.Background(), id, channel)
+	if err != nil || rec == nil || rec.State != delivery.Delivered {
+		return
+	}
+	switch m.rng.IntN(3) {
+	case 0:
+		m.did["refresh after a correction"]++
+		m.publish(id)
+	case 1:
+		m.did["refresh after a retraction"]++
+		m.retract(id)
+	default:
+		m.did["refresh"]++
+	}
+	if _, err := retry(m, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, m.pub.Redrive(ctx, id, channel)
+	}); err != nil {
+		m.fatalf("refresh %s: %v", id, err)
 	}
 }
 
