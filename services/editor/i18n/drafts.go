@@ -4,6 +4,7 @@ package i18n
 // publishing, and the conflict page (a publish over a text changed meanwhile).
 var draftsWords = map[Lang]map[string]string{
 	Catalan: {
+		"drafts.busy":                      "l'esborrany ha canviat diverses vegades alhora; torneu-ho a provar",
 		"drafts.theirs":                    "Esborrany de %s, desat el %s. Si el deseu, en guardeu una còpia vostra: el seu queda com és.",
 		"drafts.markedReady":               "Esborrany desat i marcat per revisar: els publicadors el veuen a dalt de la llista.",
 		"drafts.markedUnready":             "Esborrany desat; ja no està marcat per revisar.",
@@ -59,6 +60,7 @@ var draftsWords = map[Lang]map[string]string{
 		"action.draft_take_over":           "esborrany continuat",
 	},
 	Spanish: {
+		"drafts.busy":                      "el borrador ha cambiado varias veces a la vez; vuelva a intentarlo",
 		"drafts.theirs":                    "Borrador de %s, guardado el %s. Si lo guardáis, guardáis una copia vuestra: el suyo queda como está.",
 		"drafts.markedReady":               "Borrador guardado y marcado para revisar: los publicadores lo ven arriba de la lista.",
 		"drafts.markedUnready":             "Borrador guardado; ya no está marcado para revisar.",
@@ -114,6 +116,7 @@ var draftsWords = map[Lang]map[string]string{
 		"action.draft_take_over":           "borrador continuado",
 	},
 	English: {
+		"drafts.busy":                      "the draft was changed several times at once; try again",
 		"drafts.theirs":                    "%s's draft, saved %s. Saving it keeps a copy of your own: theirs stays as it is.",
 		"drafts.markedReady":               "Draft saved and marked ready for review: publishers see it at the top of the list.",
 		"drafts.markedUnready":             "Draft saved; it is no longer marked ready for review.",

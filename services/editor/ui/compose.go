@@ -2,12 +2,10 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,54 +44,6 @@ type composeData struct {
 	Draft   *desk.Draft
 	Mine    *desk.Draft
 	Editing []*desk.Draft
-}
-
-// formFields reads the compose form. Times typed in datetime-local fields are in the
-// council's time zone; text that is not such a time is passed on for the parser to name.
-func (s *Server) formFields(r *http.Request) (desk.Fields, desk.Intent) {
-	_ = r.ParseForm()
-	v := r.PostForm
-	f := desk.Fields{
-		ID: strings.TrimSpace(v.Get("id")), Title: v.Get("title"), Lang: v.Get("lang"), Group: v.Get("group"),
-		Channels: v["channels"], Urgent: v.Get("urgent") == "on", Tags: v.Get("tags"),
-		PublishAt: s.fromLocal(v.Get("publish_at")), LiveStart: s.fromLocal(v.Get("live_start")),
-		LiveTitle: v.Get("live_title"), Body: v.Get("body"),
-	}
-	if f.Channels == nil {
-		f.Channels = []string{}
-	}
-	if a := v.Get("alert"); a != "" {
-		// The form shows no alert fields yet; it carries the bulletin's alert through an
-		// edit unchanged, since dropping it would cancel the public alert.
-		var al bulletin.Alert
-		if json.Unmarshal([]byte(a), &al) == nil {
-			f.Alert = &al
-		}
-	}
-	base, _ := strconv.Atoi(v.Get("base_rev"))
-	draftRev, _ := strconv.ParseUint(v.Get("draft_rev"), 10, 64) // not a number: 0, the draft is kept unless it holds the text published
-	return f, desk.Intent{New: v.Get("new") == "1", BaseRev: base, DraftOf: v.Get("draft_of"), DraftRev: draftRev}
-}
-
-func (s *Server) fromLocal(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return ""
-	}
-	for _, layout := range []string{localLayout, i18n.DateLayout} {
-		// A browser without a date picker shows a text box: staff type dates their way.
-		if t, err := time.ParseInLocation(layout, v, s.opts.Location); err == nil {
-			return t.Format(time.RFC3339)
-		}
-	}
-	return v
-}
-
-func (s *Server) toLocal(v string) string {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.In(s.opts.Location).Format(localLayout)
-	}
-	return v
 }
 
 func (s *Server) composeData(lang i18n.Lang, f desk.Fields, in desk.Intent, p *desk.Preview) composeData {
@@ -310,64 +260,10 @@ func draftSaved(u *accounts.User) i18n.Msg {
 	return i18n.M("compose.draftSaved")
 }
 
-// withProblems adds an InvalidError's problems to the preview, so they show at their
-// fields even when the preview itself found none (e.g. a publisher-only check).
-func withProblems(p *desk.Preview, err error) *desk.Preview {
-	var inv *desk.InvalidError
-	if p == nil || !errors.As(err, &inv) {
-		return p
-	}
-	seen := map[string]bool{}
-	for _, pr := range p.Problems {
-		seen[pr.String()] = true
-	}
-	for _, pr := range inv.Problems {
-		if !seen[pr.String()] {
-			p.Problems = append(p.Problems, pr)
-		}
-	}
-	return p
-}
-
-// previewJSON answers the compose page's script as the member types.
-func (s *Server) previewJSON(w http.ResponseWriter, r *http.Request, u *accounts.User) {
-	f, in := s.formFields(r)
-	p, err := s.desk.Preview(r.Context(), f, in)
-	w.Header().Set("Content-Type", "application/json")
-	if err != nil {
-		status, msg := explain(err, s.opts.Location)
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": s.words.Msg(s.langOf(r, u), msg)})
-		return
-	}
-	type fieldProblem struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	}
-	out := struct {
-		*desk.Preview
-		Problems []fieldProblem `json:"problems"`
-	}{Preview: p, Problems: []fieldProblem{}}
-	lang := s.langOf(r, u)
-	for _, pr := range p.Problems {
-		out.Problems = append(out.Problems, fieldProblem{formField(pr.Field), s.problemWords(lang, pr)})
-	}
-	_ = json.NewEncoder(w).Encode(out)
-}
-
 func (s *Server) deleteDraft(w http.ResponseWriter, r *http.Request, u *accounts.User) {
 	if err := s.desk.DeleteDraft(r.Context(), actor(r, u), r.PathValue("id")); err != nil {
 		s.fail(w, r, "message", page{Title: i18n.M("title.draft"), User: u}, err)
 		return
 	}
 	http.Redirect(w, r, "/?done=draft-deleted", http.StatusSeeOther)
-}
-
-// zoneCity names a time zone as staff say it, by its city: "Madrid" for Europe/Madrid.
-func zoneCity(loc *time.Location) string {
-	name := loc.String()
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return strings.ReplaceAll(name, "_", " ")
 }

@@ -245,6 +245,8 @@ func explain(err error, loc *time.Location) (int, i18n.Msg) {
 		return http.StatusConflict, i18n.M("error.conflict", conf.Msg(loc))
 	case errors.As(err, &busy):
 		return http.StatusConflict, i18n.M("error.notDone", busy.Msg())
+	case errors.Is(err, desk.ErrDraftBusy):
+		return http.StatusConflict, i18n.M("error.notDone", i18n.M("drafts.busy"))
 	case errors.As(err, &nf):
 		return http.StatusNotFound, i18n.M("error.notFound", nf.Msg())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -98,7 +98,7 @@ func (s *Server) setupTOTP(w http.ResponseWriter, r *http.Request) {
 		// The QR code is not shown again: it was shown once. The page links to a new one.
 		msg := i18n.M("setup.badCode")
 		if !errors.Is(err, accounts.ErrBadCode) {
-			msg = i18n.M("error.notDone", err.Error())
+			msg = s.problem("error.notDone", err)
 		}
 		s.render(w, r, http.StatusUnprocessableEntity, "setup", page{Title: i18n.M("title.setup"), Error: msg, Data: d})
 		return
