@@ -3,7 +3,6 @@ package desk
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -150,56 +149,18 @@ func DeadEventID(r *delivery.Record) string {
 	return fmt.Sprintf("dead:%s:%s:%d:%d", r.ID, r.Channel, r.Rev, r.Attempts)
 }
 
-// AuditDeaths writes an audit event, in the system's name, for every delivery that
-// turns dead, until ctx ends. It sees changes from its start on: a death while no
-// editor ran (or while its watch was down) is on the bulletin's page and in the
-// needs-attention panel, not in the log. Two replicas write it once (DeadEventID, the
-// stream's duplicate window). A watch that fails or ends is logged and started again
-// after sandboxRewatch, as TrackSandboxes does: deaths must not go unaudited for the
-// rest of the service's life because the bus went away once.
-func (d *Desk) AuditDeaths(ctx context.Context) error {
-	if d.audit == nil {
-		return nil
+// auditDeath writes the audit event of r's death, in the system's name, once across
+// replicas (DeadEventID, the stream's duplicate window). The desk's one watch of the
+// records (TrackSandboxes) calls it for every record that turns dead after it has read
+// the initial values: a death while no editor ran (or while its watch was down) is on
+// the bulletin's page and in the needs-attention panel, not in the log.
+func (d *Desk) auditDeath(ctx context.Context, r *delivery.Record) {
+	if d.audit == nil || r.State != delivery.Dead {
+		return
 	}
-	for ctx.Err() == nil {
-		if err := d.auditDeaths(ctx); err != nil && ctx.Err() == nil {
-			d.log.Warn("cannot watch deliveries for deaths to audit; will retry", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(sandboxRewatch):
-		}
-	}
-	return nil
-}
-
-// auditDeaths is one watch of AuditDeaths, until it ends (an error) or ctx does (nil).
-func (d *Desk) auditDeaths(ctx context.Context) error {
-	w, err := d.deliveries.WatchAll(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
-	if err != nil {
-		return fmt.Errorf("audit deaths: %w", err)
-	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-w.Updates():
-			if !ok {
-				return fmt.Errorf("audit deaths: %w", errWatchEnded)
-			}
-			if e == nil {
-				continue
-			}
-			var r delivery.Record
-			if json.Unmarshal(e.Value(), &r) != nil || r.State != delivery.Dead {
-				continue
-			}
-			ev := deadEvent(&r)
-			if err := d.audit.RecordOnce(ctx, DeadEventID(&r), ev); err != nil && ctx.Err() == nil {
-				d.log.Error("audit log write failed", "action", ev.Action, "target", ev.Target, "err", err)
-			}
-		}
+	ev := deadEvent(r)
+	if err := d.audit.RecordOnce(ctx, DeadEventID(r), ev); err != nil && ctx.Err() == nil {
+		d.log.Error("audit log write failed", "action", ev.Action, "target", ev.Target, "err", err)
 	}
 }
 

@@ -131,9 +131,11 @@ const sandboxRewatch = 2 * time.Second
 var errWatchEnded = errors.New("the watch of the deliveries ended")
 
 // TrackSandboxes keeps Sandboxed and the dead set of the needs-attention panel
-// current from the deliveries bucket until ctx ends: it reads every record once, then
-// each change, as the live list does, and watches again (after sandboxRewatch) when
-// the watch fails or ends.
+// current from the deliveries bucket until ctx ends, and audits every delivery that
+// dies (auditDeath): it reads every record once, then each change, as the live list
+// does, and watches again (after sandboxRewatch) when the watch fails or ends, so
+// deaths are never left unaudited for the rest of the service's life because the bus
+// went away once.
 func (d *Desk) TrackSandboxes(ctx context.Context) error {
 	for ctx.Err() == nil {
 		err := d.track(ctx)
@@ -157,6 +159,7 @@ func (d *Desk) track(ctx context.Context) error {
 	}
 	defer func() { _ = w.Stop() }()
 	d.sandbox.begin()
+	settled := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -167,6 +170,7 @@ func (d *Desk) track(ctx context.Context) error {
 			}
 			if e == nil { // the initial values are all here
 				d.sandbox.settle(true)
+				settled = true
 				continue
 			}
 			if e.Operation() != jetstream.KeyValuePut {
@@ -179,6 +183,9 @@ func (d *Desk) track(ctx context.Context) error {
 				continue // one unreadable record must not stop the watch; GetStatus reports it
 			}
 			d.sandbox.note(&rec)
+			if settled {
+				d.auditDeath(ctx, &rec) // a death from now on; the initial values are old news
+			}
 		}
 	}
 }

@@ -117,7 +117,7 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func TestAuditDeathsWatchesAgainAfterFailure(t *testing.T) {
 	kv := &countingKV{failing: 1, ended: 1}
 	d, al := watchedDesk(t, kv)
-	run(t, d.AuditDeaths)
+	run(t, d.TrackSandboxes)
 	eventually(t, "a third watch after a failed one and an ended one", func() bool { return kv.count() >= 3 })
 	attempts := 0
 	eventually(t, "the death is in the audit log", func() bool {

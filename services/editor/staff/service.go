@@ -150,15 +150,10 @@ func (s *Service) Run(ctx context.Context) error {
 // sandboxes, and the minute's count of refused API tokens for the audit log (written
 // last when ctx ends, after Serve has let the requests finish), and the answers to the
 // command line's requests on the bus (AnswerCLI: the first administrator), and the
-// audit event of every delivery that dies (Desk.AuditDeaths, once across replicas).
+// audit event of every delivery that dies (in TrackSandboxes, once across replicas).
 func (s *Service) Background(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.Desk.TrackSandboxes(ctx) })
-	wg.Go(func() {
-		if err := s.Desk.AuditDeaths(ctx); err != nil {
-			s.log.Error("deliveries that die go unaudited", "err", err)
-		}
-	})
 	wg.Go(func() { s.api.Background(ctx) })
 	if s.nc != nil {
 		wg.Go(func() {
