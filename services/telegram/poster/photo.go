@@ -23,12 +23,29 @@ func restart(posts []post, photo string) bool {
 	}
 }
 
-// unfetchable reports whether Telegram refused a photo because it could not get it
-// from its URL.
+// photoRefusals are the Bot API's answers to a photo it cannot get or use from its
+// URL: not found, not an image, too big, dimensions or format it will not take.
+var photoRefusals = []string{
+	"wrong file identifier/HTTP URL specified",
+	"wrong remote file identifier specified",
+	"failed to get HTTP URL content",
+	"wrong type of the web page content",
+	"IMAGE_PROCESS_FAILED",
+	"PHOTO_INVALID_DIMENSIONS",
+	"PHOTO_SAVE_FILE_INVALID",
+	"PHOTO_EXT_INVALID",
+	"file is too big",
+}
+
+// unfetchable reports whether Telegram refused a photo because it could not get or
+// use it from its URL: the part then goes as text with the image's link.
 func unfetchable(err error) bool {
-	return refused(err, "wrong file identifier/HTTP URL specified") ||
-		refused(err, "failed to get HTTP URL content") ||
-		refused(err, "wrong type of the web page content")
+	for _, text := range photoRefusals {
+		if refused(err, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // editPart updates one post in place to show html (and, for a photo, the image photo):
