@@ -65,13 +65,7 @@ func (r *Renderer) render(b *bulletin.Bulletin, permalink, watch string) (html s
 		w.buf.WriteString("\n\n")
 		w.buf.WriteString(liveLine(b.Lang, b.Live.Start.In(r.loc)))
 		if href, ok := r.href([]byte(watch)); ok && watch != "" {
-			w.buf.WriteString("\n▶️ ")
-			w.buf.WriteString(watchLabel(b.Lang))
-			w.buf.WriteString(" <a href=\"")
-			w.attr(href)
-			w.buf.WriteString("\">")
-			w.text([]byte(href))
-			w.buf.WriteString("</a>")
+			w.labelledLink("\n▶️ "+watchLabel(b.Lang), href, href)
 		}
 	}
 	src := []byte(b.Body)
@@ -87,13 +81,7 @@ func (r *Renderer) render(b *bulletin.Bulletin, permalink, watch string) (html s
 		lead = before
 	}
 	if href, ok := r.href([]byte(permalink)); ok {
-		w.buf.WriteString("\n\n🔗 ")
-		w.buf.WriteString(moreLabel(b.Lang))
-		w.buf.WriteString(" <a href=\"")
-		w.attr(href)
-		w.buf.WriteString("\">")
-		w.text([]byte(permalink))
-		w.buf.WriteString("</a>")
+		w.labelledLink("\n\n🔗 "+moreLabel(b.Lang), href, permalink)
 	}
 	return w.buf.String(), lead, photo
 }
@@ -173,6 +161,17 @@ func (w *writer) text(s []byte) {
 }
 
 // attr writes an attribute value escaped, quotes included.
+// labelledLink writes label (trusted HTML: a fixed word), then a link to href showing
+// text.
+func (w *writer) labelledLink(label, href, text string) {
+	w.buf.WriteString(label)
+	w.buf.WriteString(" <a href=\"")
+	w.attr(href)
+	w.buf.WriteString("\">")
+	w.text([]byte(text))
+	w.buf.WriteString("</a>")
+}
+
 func (w *writer) attr(s string) {
 	for {
 		i := strings.IndexByte(s, '"')

@@ -1,7 +1,6 @@
 package staff_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -9,36 +8,22 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/staff"
+	"github.com/paeria/pregoner/shared/testenv"
 )
-
-// syncBuffer is a log the service writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 var firstRunRE = regexp.MustCompile(`first run: open (http://127\.0\.0\.1:\d+)/first-run/([A-Za-z0-9_-]{43}) to create the first administrator`)
 
 // serveLogged runs another replica of the editor on e's bus, listening on a port of
 // its own, and returns its log once it has said it listens.
-func (e *env) serveLogged() *syncBuffer {
+func (e *env) serveLogged() *testenv.Logs {
 	e.t.Helper()
-	var buf syncBuffer
+	var buf testenv.Logs
 	svc, err := staff.NewServiceWith(e.cfg, e.conn.JS, slog.New(slog.NewTextHandler(&buf, nil)), staff.Options{Now: e.clock.Now})
 	if err != nil {
 		e.t.Fatal(err)

@@ -6,14 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paeria/pregoner/services/editor/accounts"
-	"github.com/paeria/pregoner/services/editor/audit"
-	"github.com/paeria/pregoner/services/editor/desk"
 	"github.com/paeria/pregoner/shared/bus"
-	"github.com/paeria/pregoner/shared/natstest"
-	"github.com/paeria/pregoner/shared/schedule"
 	"github.com/paeria/pregoner/shared/tghtml"
 )
 
@@ -21,38 +16,19 @@ import (
 // (nil: it published none).
 func routeHarness(t *testing.T, u *accounts.User, routing *tghtml.Routing) *harness {
 	t.Helper()
-	ctx := context.Background()
-	conn := natstest.Start(t).Connect("ui-test")
-	if routing != nil {
-		kv, err := conn.JS.KeyValue(ctx, bus.BucketTelegramPosts)
+	return newHarnessOn(t, u, func(conn *bus.Conn) {
+		if routing == nil {
+			return
+		}
+		kv, err := conn.JS.KeyValue(context.Background(), bus.BucketTelegramPosts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		data, _ := json.Marshal(routing)
-		if _, err := kv.Put(ctx, tghtml.RoutingKey, data); err != nil {
+		if _, err := kv.Put(context.Background(), tghtml.RoutingKey, data); err != nil {
 			t.Fatal(err)
 		}
-	}
-	sched, err := schedule.NewStore(ctx, conn.JS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return testNow }
-	log, err := audit.New(ctx, conn.JS, 1, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := desk.New(ctx, desk.Deps{JS: conn.JS, Audit: log, Schedule: sched, WebBaseURL: "http://web.test", Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(nil, d, log, Options{Location: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /compose", func(w http.ResponseWriter, r *http.Request) { s.composePost(w, r, u) })
-	return &harness{t: t, desk: d, audit: log, mux: mux}
+	})
 }
 
 // The compose page says, next to the Telegram preview, which chat the bulletin goes to

@@ -13,6 +13,7 @@ import (
 	"github.com/paeria/pregoner/services/editor/accounts"
 	"github.com/paeria/pregoner/services/editor/audit"
 	"github.com/paeria/pregoner/services/editor/desk"
+	"github.com/paeria/pregoner/shared/bus"
 	"github.com/paeria/pregoner/shared/natstest"
 	"github.com/paeria/pregoner/shared/schedule"
 )
@@ -29,10 +30,17 @@ type harness struct {
 	mux   *http.ServeMux
 }
 
-func newHarness(t *testing.T, u *accounts.User) *harness {
+func newHarness(t *testing.T, u *accounts.User) *harness { return newHarnessOn(t, u, nil) }
+
+// newHarnessOn is newHarness with before run on the bus first (what other services
+// would have written there).
+func newHarnessOn(t *testing.T, u *accounts.User, before func(*bus.Conn)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	conn := natstest.Start(t).Connect("ui-test")
+	if before != nil {
+		before(conn)
+	}
 	sched, err := schedule.NewStore(ctx, conn.JS)
 	if err != nil {
 		t.Fatal(err)
